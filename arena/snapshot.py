@@ -1,0 +1,60 @@
+"""One immutable numpy picture of the world per env step.
+
+Observations, rewards, statistics, the recorder and the renderer read a `Snapshot`, never the live
+pymunk space. `Static` holds what does not change during an episode and is shared by every
+snapshot of that episode.
+
+Conventions: the play area is the square [0, size]^2 in metres; outer walls may stand `margin`
+beyond it. Objects are boxes then ramps, in one table. Teams: 0 = hiders, 1 = seekers. A lock
+owner or grab target of -1 means none.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+HIDERS, SEEKERS = 0, 1
+BOX, RAMP = 0, 1
+LOW, TALL = 0, 1
+
+
+@dataclass(frozen=True, eq=False)
+class Static:
+    size: float                # side of the square play area
+    margin: float              # outer walls stand this far outside the play area
+    walls: np.ndarray          # (W, 5) x0, y0, x1, y1, height (LOW or TALL)
+    wall_half_thickness: float
+    agent_team: np.ndarray     # (A,) int8
+    agent_radius: float
+    obj_kind: np.ndarray       # (O,) int8 BOX or RAMP
+    obj_half: np.ndarray       # (O, 2) half extents along the object's local x and y
+    horizon: int
+    prep_steps: int
+    vision_half_angle: float   # radians
+    lidar_range: float
+    lidar_angles: np.ndarray   # (R,) world-frame ray angles
+
+
+@dataclass(frozen=True, eq=False)
+class Snapshot:
+    static: Static
+    t: int                     # steps taken since reset
+    agent_pos: np.ndarray      # (A, 2)
+    agent_vel: np.ndarray      # (A, 2)
+    agent_angle: np.ndarray    # (A,) heading, radians
+    agent_angvel: np.ndarray   # (A,)
+    agent_elevated: np.ndarray # (A,) bool: on a ramp / box / wall top
+    agent_grab: np.ndarray     # (A,) int16 index of the held object, -1 none
+    obj_pos: np.ndarray        # (O, 2)
+    obj_vel: np.ndarray        # (O, 2)
+    obj_angle: np.ndarray      # (O,)
+    obj_angvel: np.ndarray     # (O,)
+    obj_lock: np.ndarray       # (O,) int8 team that locked it, -1 none
+    sees_agent: np.ndarray     # (A, A) bool: agent i sees agent j (cone + line of sight)
+    sees_obj: np.ndarray       # (A, O) bool
+    lidar: np.ndarray          # (A, R) float32 distance to the first hit, lidar_range if none
+
+    @property
+    def prep(self) -> bool:
+        return self.t < self.static.prep_steps
