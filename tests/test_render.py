@@ -1,0 +1,139 @@
+import os
+import subprocess
+import sys
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+
+from arena import render  # noqa: E402
+from arena.render import Overlays, Renderer  # noqa: E402
+from arena.snapshot import SEEKERS  # noqa: E402
+from test_replays_helpers import make_episode, make_static  # noqa: E402
+
+BARE = Overlays(vision=False, sight=False, grabs=False, lidar=False)
+
+
+def known_state(**changes):
+    """Hider 0 at (1, 1), seeker 0 at (5, 1), both facing +x; objects far away, nothing grabbed."""
+    static = make_static(hiders=1, seekers=1, boxes=1, ramps=1)
+    snap = make_episode(static, steps=0)[0][0]
+    fields = dict(
+        agent_pos=np.array([[1.0, 1.0], [5.0, 1.0]]), agent_angle=np.zeros(2),
+        agent_elevated=np.zeros(2, bool), agent_grab=np.full(2, -1, np.int16),
+        obj_pos=np.array([[1.0, 5.0], [4.5, 4.5]]), obj_angle=np.zeros(2), obj_lock=np.full(2, -1, np.int8),
+    )
+    fields.update(changes)
+    return replace(snap, **fields)
+
+
+def pixel(image, renderer, xy, offset=(0, 0)):
+    x, y = np.round(renderer.to_screen(xy) + offset).astype(int)
+    return tuple(int(v) for v in image[y, x])
+
+
+def test_frame_has_the_team_colours_at_the_agents_pixels():
+    renderer = Renderer(width=400, height=400)
+    snap = known_state()
+    image = renderer.frame(snap, BARE)
+    assert image.shape == (400, 400, 3) and image.dtype == np.uint8
+    below_heading = (0, 5)
+    assert pixel(image, renderer, (1, 1), below_heading) == render.TEAM_COLOURS[0]
+    assert pixel(image, renderer, (5, 1), below_heading) == render.TEAM_COLOURS[1]
+    assert pixel(image, renderer, (3, 1.5)) == render.FLOOR
+    assert pixel(image, renderer, (1, 1), (0, 30)) == render.FLOOR
+    assert pixel(image, renderer, (-0.5, 3)) == render.OUTSIDE
+
+
+def test_known_pixels_follow_the_world_frame():
+    """World y points up: a higher agent is drawn nearer the top of the picture."""
+    renderer = Renderer(width=300)
+    image = renderer.frame(known_state(agent_pos=np.array([[1.0, 5.0], [5.0, 1.0]])), BARE)
+    x, y = renderer.to_screen((1.0, 5.0)).astype(int)
+    assert y < 150 and x < 150
+    assert tuple(image[y + 4, x]) == render.TEAM_COLOURS[0]
+
+
+def colours_across(image, renderer, centre, direction):
+    """The colours of the 17 pixels centred on `centre` (world) along `direction` (pixels)."""
+    points = renderer.to_screen(centre) + np.outer(np.arange(-8, 9), direction)
+    return [tuple(int(v) for v in image[y, x]) for x, y in np.round(points).astype(int)]
+
+
+def test_tall_walls_are_darker_and_thicker_than_low_walls():
+    renderer = Renderer(width=600)
+    image = renderer.frame(known_state(), BARE)
+    tall = colours_across(image, renderer, (6.75, 1.5), (1, 0))
+    low = colours_across(image, renderer, (4.5, 3.0), (0, 1))
+    assert tall.count(render.WALL_COLOURS[1]) > low.count(render.WALL_COLOURS[0]) >= 2
+    assert sum(render.WALL_COLOURS[1]) < sum(render.WALL_COLOURS[0])
+
+
+def test_locked_objects_take_the_colour_of_the_locking_team():
+    renderer = Renderer(width=400)
+    unlocked = renderer.frame(known_state(), BARE)
+    locked = renderer.frame(known_state(obj_lock=np.array([SEEKERS, 0], np.int8)), BARE)
+    box_centre = (1.0, 5.0)
+    assert pixel(unlocked, renderer, box_centre) == render.OBJECT_COLOURS[0]
+    red, green, blue = pixel(locked, renderer, box_centre)
+    assert red > green + 60 and red > blue + 60
+    ramp_quarter = (4.5 - 0.25, 4.5 + 0.15)
+    r, g, b = pixel(locked, renderer, ramp_quarter)
+    assert b > r + 40
+
+
+def test_a_ramp_marks_its_high_end_at_local_plus_x():
+    renderer = Renderer(width=600)
+    for angle in (0.0, np.pi):
+        image = renderer.frame(known_state(obj_angle=np.array([0.0, angle])), BARE)
+        high_x = 4.5 + 0.45 * np.cos(angle)
+        low_x = 4.5 - 0.45 * np.cos(angle)
+        assert pixel(image, renderer, (high_x, 4.5)) == render.OBJECT_EDGE
+        assert pixel(image, renderer, (high_x - 0.1 * np.cos(angle), 4.6)) == render.OBJECT_COLOURS[1]
+        assert pixel(image, renderer, (low_x + 0.05 * np.cos(angle), 4.6)) == render.OBJECT_COLOURS[1]
+
+
+def test_elevated_agents_wear_a_halo_and_grabs_draw_a_link():
+    renderer = Renderer(width=400)
+    snap = known_state(agent_elevated=np.array([True, False]), agent_grab=np.array([-1, 1], np.int16))
+    image = renderer.frame(snap, Overlays(vision=False, sight=False, grabs=True))
+    r = 0.15 * renderer._scale
+    halo = [pixel(image, renderer, (1, 1), (0, d)) for d in np.arange(r, 1.7 * r)]
+    assert render.HALO in halo
+    assert render.HALO not in [pixel(image, renderer, (5, 1), (0, d)) for d in np.arange(r, 1.7 * r)]
+    link = pixel(image, renderer, (5 + (4.5 - 5) * 0.6, 1 + (4.5 - 1) * 0.6))
+    assert link == render._blend(render.TEAM_COLOURS[1], (0, 0, 0), 0.3)
+
+
+def test_overlays_change_the_picture_only_when_on():
+    renderer = Renderer(width=200)
+    snap = make_episode(steps=1)[0][1]
+    bare = renderer.frame(snap, BARE)
+    for name in ("vision", "sight", "lidar"):
+        assert not np.array_equal(renderer.frame(snap, BARE.toggled(name)), bare), name
+    assert np.array_equal(renderer.frame(snap, BARE), bare)
+
+
+def test_a_wide_canvas_keeps_the_arena_square_and_centred():
+    renderer = Renderer(width=320, height=200)
+    image = renderer.frame(known_state(), BARE)
+    assert image.shape == (200, 320, 3)
+    corner_a, corner_b = renderer.to_screen([(0, 0), (6, 6)])
+    assert corner_b[0] - corner_a[0] == pytest.approx(corner_a[1] - corner_b[1])
+    assert (corner_a[0] + corner_b[0]) / 2 == pytest.approx(160)
+
+
+def test_show_opens_a_window_and_close_releases_it():
+    renderer = Renderer(width=120)
+    snap = known_state()
+    renderer.show(snap, fps=1000)
+    renderer.show(snap)
+    renderer.close()
+    renderer.close()
+
+
+def test_render_does_not_import_torch():
+    code = "import sys, arena.render; assert 'torch' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True)
