@@ -34,6 +34,7 @@ class Static:
     vision_half_angle: float   # radians
     lidar_range: float
     lidar_angles: np.ndarray   # (R,) world-frame ray angles
+    vision_range: float = 20.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -58,3 +59,27 @@ class Snapshot:
     @property
     def prep(self) -> bool:
         return self.t < self.static.prep_steps
+
+
+def take(world, t: int) -> Snapshot:
+    """Read the live world once and derive what every agent senses."""
+    from arena import sensors
+    from arena.geometry import object_edges
+
+    st = world.static
+    agents, objects = world.read()
+    pos = np.ascontiguousarray(agents[:, 0:2])
+    angle = agents[:, 2].copy()
+    occ = sensors.Occluders(st.walls, object_edges(objects[:, 0:2], objects[:, 2], st.obj_half))
+    elevated = world.elevated.copy()
+    sees_agent = sensors.vision(pos, angle, elevated, st.vision_half_angle, st.vision_range, pos, elevated,
+                                np.full(len(pos), -1, np.int64), occ)
+    np.fill_diagonal(sees_agent, False)
+    sees_obj = sensors.vision(pos, angle, elevated, st.vision_half_angle, st.vision_range, objects[:, 0:2],
+                              np.zeros(len(objects), bool), np.arange(len(objects), dtype=np.int64), occ)
+    return Snapshot(
+        static=st, t=t, agent_pos=pos, agent_vel=agents[:, 3:5].copy(), agent_angle=angle,
+        agent_angvel=agents[:, 5].copy(), agent_elevated=elevated, agent_grab=world.grab.copy(),
+        obj_pos=objects[:, 0:2].copy(), obj_vel=objects[:, 3:5].copy(), obj_angle=objects[:, 2].copy(),
+        obj_angvel=objects[:, 5].copy(), obj_lock=world.lock.copy(), sees_agent=sees_agent, sees_obj=sees_obj,
+        lidar=sensors.lidar(pos, elevated, st.agent_radius, st.lidar_angles, occ, st.lidar_range))

@@ -1,0 +1,126 @@
+"""`ArenaEnv`: a scenario as a PettingZoo parallel environment."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from gymnasium import spaces
+from pettingzoo import ParallelEnv
+
+import scenarios
+from arena import mechanics
+from arena.observations import Observer, Slots, observation_space, state_space
+from arena.snapshot import SEEKERS, Snapshot, take
+from arena.tasks.hide_and_seek import HideAndSeek
+from arena.world import World
+from scenarios.errors import InputError
+
+TEAM_NAMES = ("hider", "seeker")
+
+
+class ArenaEnv(ParallelEnv):
+    metadata = {"name": "arena_v0", "render_modes": ["human", "rgb_array"], "render_fps": 8,
+                "is_parallelizable": True}
+
+    def __init__(self, scenario: str | scenarios.Scenario = scenarios.DEFAULT, render_mode: str | None = None,
+                 **overrides: Any):
+        if render_mode not in (None, *self.metadata["render_modes"]):
+            raise InputError(f"render_mode must be one of {self.metadata['render_modes']} or None, "
+                             f"got {render_mode!r}")
+        self.scenario = scenarios.load(scenario, **overrides)
+        self.render_mode = render_mode
+        agents = self.scenario.agents
+        self.possible_agents = ([f"hider_{i}" for i in range(agents.hiders.max)]
+                                + [f"seeker_{i}" for i in range(agents.seekers.max)])
+        self.max_cycles = self.scenario.horizon
+        self.slots = Slots.of(self.scenario)
+        obs_space, act_space = observation_space(self.slots), spaces.MultiDiscrete(mechanics.ACTION_NVEC)
+        self.observation_spaces = {a: obs_space for a in self.possible_agents}
+        self.action_spaces = {a: act_space for a in self.possible_agents}
+        self.state_space = state_space(self.slots)
+        self.agents: list[str] = []
+        self._rng = np.random.default_rng()
+        self._renderer = None
+        self.snapshot: Snapshot | None = None
+
+    def observation_space(self, agent: str) -> spaces.Space:
+        return self.observation_spaces[agent]
+
+    def action_space(self, agent: str) -> spaces.Space:
+        return self.action_spaces[agent]
+
+    def reset(self, seed: int | None = None, options: dict | None = None):
+        if seed is not None:
+            self._rng = np.random.default_rng(seed)
+        self.world = World(self.scenario, self._rng)
+        team = self.world.static.agent_team
+        self.agents = [f"{TEAM_NAMES[t]}_{int((team[:i] == t).sum())}" for i, t in enumerate(team)]
+        slot = np.array([self.possible_agents.index(a) for a in self.agents], dtype=np.int64)
+        self._frozen_team = team == SEEKERS
+        self.observer = Observer(self.slots, slot, int((self.world.static.obj_kind == 0).sum()))
+        self.snapshot = take(self.world, 0)
+        self.task = HideAndSeek(self.scenario, self.snapshot)
+        if self.render_mode == "human":
+            self.render()
+        return self._observations(), {a: {} for a in self.agents}
+
+    def _observations(self) -> dict[str, dict[str, np.ndarray]]:
+        obs = self.observer.observe(self.snapshot)
+        return {a: obs[i] for i, a in enumerate(self.agents)}
+
+    def step(self, actions: dict[str, Any]):
+        if not self.agents:
+            raise InputError("step() called on a finished episode: call reset() first")
+        missing = [a for a in self.agents if a not in actions]
+        if missing:
+            raise InputError(f"actions missing for {', '.join(missing)}")
+        table = mechanics.decode(np.array([np.asarray(actions[a]).ravel() for a in self.agents]), self.agents)
+        world, snap = self.world, self.snapshot
+        frozen = mechanics.frozen_agents(snap)
+        act = ~frozen
+        mechanics.grab(world, snap, (table[:, 3] == 1) & act, self.scenario)
+        mechanics.lock(world, snap, (table[:, 4] == 1) & act, self.scenario)
+        world.step(*mechanics.motor(table, self.scenario, frozen))
+        snap = take(world, snap.t + 1)
+        mechanics.settle_elevation(world, snap)
+        if world.keep_inside(snap):
+            snap = take(world, snap.t)
+        self.snapshot = snap
+
+        reward = self.task.rewards(snap)
+        self.task.observe_step(snap)
+        obs = self._observations()
+        done = snap.t >= self.scenario.horizon
+        rewards = {a: float(reward[i]) for i, a in enumerate(self.agents)}
+        terminations = {a: False for a in self.agents}
+        truncations = {a: done for a in self.agents}
+        infos = {a: {} for a in self.agents}
+        if done:
+            stats = self.task.episode_stats(snap)
+            for a in self.agents:
+                infos[a]["episode"] = stats
+            self.agents = []
+        if self.render_mode == "human":
+            self.render()
+        return obs, rewards, terminations, truncations, infos
+
+    def state(self) -> np.ndarray:
+        if self.snapshot is None:
+            raise InputError("state() called before reset()")
+        return self.observer.state(self.snapshot)
+
+    def render(self):
+        if self.render_mode is None or self.snapshot is None:
+            return None
+        if self._renderer is None:
+            from arena.render import Renderer
+            self._renderer = Renderer(self.snapshot.static)
+        if self.render_mode == "rgb_array":
+            return self._renderer.frame(self.snapshot)
+        self._renderer.show(self.snapshot, fps=self.metadata["render_fps"])
+        return None
+
+    def close(self):
+        if self._renderer is not None:
+            self._renderer.close()
+            self._renderer = None

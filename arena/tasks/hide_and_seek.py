@@ -1,0 +1,56 @@
+"""Hide-and-seek: after the preparation phase hiders score +1 a step when no seeker sees any
+hider and -1 otherwise, seekers the opposite; leaving the play area costs every step.
+Episode statistics follow upstream's: how far boxes and ramps moved and how many were locked,
+at the end of the preparation phase and at the end of the episode, and how long hiders hid."""
+from __future__ import annotations
+
+import numpy as np
+
+from arena.mechanics import outside
+from arena.snapshot import BOX, HIDERS, RAMP, SEEKERS, Snapshot
+from scenarios.schema import Scenario
+
+
+class HideAndSeek:
+    def __init__(self, scenario: Scenario, first: Snapshot):
+        self.rewards_spec = scenario.task.rewards
+        team = first.static.agent_team
+        self.hiders, self.seekers = team == HIDERS, team == SEEKERS
+        self.start = first.obj_pos.copy()
+        self.hidden_steps = 0
+        self.stats: dict[str, float] = {}
+        if first.static.prep_steps == 0:
+            self._record_phase(first, "_prep")
+
+    def rewards(self, snap: Snapshot) -> np.ndarray:
+        spec = self.rewards_spec
+        reward = np.zeros(len(snap.agent_pos))
+        if not snap.prep:
+            seen = snap.sees_agent[np.ix_(self.seekers, self.hiders)].any()
+            self.hidden_steps += int(not seen)
+            hider_reward = spec.seen if seen else spec.hidden
+            reward[self.hiders] = hider_reward
+            reward[self.seekers] = -hider_reward
+        size = snap.static.size
+        reward[outside(snap.agent_pos, size)] += spec.out_of_bounds
+        if spec.penalize_objects_out and outside(snap.obj_pos, size).any():
+            reward += spec.out_of_bounds
+        return reward
+
+    def observe_step(self, snap: Snapshot) -> None:
+        if snap.t == snap.static.prep_steps:
+            self._record_phase(snap, "_prep")
+
+    def _record_phase(self, snap: Snapshot, suffix: str) -> None:
+        moved = np.linalg.norm(snap.obj_pos - self.start, axis=1)
+        kind = snap.static.obj_kind
+        for name, k in (("box", BOX), ("ramp", RAMP)):
+            mine = kind == k
+            self.stats[f"max_{name}_move{suffix}"] = float(moved[mine].max(initial=0.0))
+            self.stats[f"num_{name}_lock{suffix}"] = float((snap.obj_lock[mine] >= 0).sum())
+
+    def episode_stats(self, last: Snapshot) -> dict[str, float]:
+        self._record_phase(last, "")
+        main_steps = max(last.t - last.static.prep_steps, 1)
+        self.stats["hidden_fraction"] = self.hidden_steps / main_steps
+        return dict(self.stats)

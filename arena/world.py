@@ -1,0 +1,174 @@
+"""The pymunk side of one episode: the space, its bodies and shapes, collision categories, and a
+fixed step of `substeps` physics steps. Everything else reads the world through `read()`."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pymunk
+import pymunk.batch
+
+from arena import layouts, spawn
+from arena.snapshot import BOX, HIDERS, LOW, RAMP, SEEKERS, TALL, Static
+from scenarios.schema import Count, Scenario
+
+# Collision categories: elevated agents pass over everything LOW (low walls, boxes, ramps).
+CAT_TALL, CAT_LOW, CAT_OBJ, CAT_AGENT, CAT_HIGH = 1, 2, 4, 8, 16
+ALL = CAT_TALL | CAT_LOW | CAT_OBJ | CAT_AGENT | CAT_HIGH
+GROUND_FILTER = pymunk.ShapeFilter(categories=CAT_AGENT, mask=ALL & ~CAT_HIGH)
+HIGH_FILTER = pymunk.ShapeFilter(categories=CAT_HIGH, mask=CAT_TALL | CAT_HIGH)
+OBJ_FILTER = pymunk.ShapeFilter(categories=CAT_OBJ, mask=ALL & ~CAT_HIGH)
+WALL_FILTERS = {LOW: pymunk.ShapeFilter(categories=CAT_LOW, mask=ALL & ~CAT_HIGH),
+                TALL: pymunk.ShapeFilter(categories=CAT_TALL, mask=ALL)}
+COLL_AGENT, COLL_RAMP = 1, 2
+FIELDS = (pymunk.batch.BodyFields.BODY_ID | pymunk.batch.BodyFields.POSITION | pymunk.batch.BodyFields.ANGLE
+          | pymunk.batch.BodyFields.VELOCITY | pymunk.batch.BodyFields.ANGULAR_VELOCITY)
+
+
+def draw(rng: np.random.Generator, count: Count) -> int:
+    return int(rng.integers(count.min, count.max + 1))
+
+
+class World:
+    def __init__(self, scenario: Scenario, rng: np.random.Generator):
+        sc = scenario
+        self.layout = layouts.generate(sc, rng)
+        n_hiders, n_seekers = draw(rng, sc.agents.hiders), draw(rng, sc.agents.seekers)
+        n_boxes = draw(rng, sc.boxes.count)
+        n_long = min(draw(rng, sc.boxes.elongated), n_boxes)
+        n_ramps = draw(rng, sc.ramps.count)
+        box, ramp = sc.boxes, sc.ramps
+        obj_half = np.array([[box.elongated_length / 2, box.size / 2]] * n_long
+                            + [[box.size / 2, box.size / 2]] * (n_boxes - n_long)
+                            + [[ramp.length / 2, ramp.width / 2]] * n_ramps, dtype=np.float64).reshape(-1, 2)
+        obj_kind = np.array([BOX] * n_boxes + [RAMP] * n_ramps, dtype=np.int8)
+        team = np.array([HIDERS] * n_hiders + [SEEKERS] * n_seekers, dtype=np.int8)
+        self.n_agents, self.n_objects = len(team), len(obj_kind)
+
+        radii = [float(np.hypot(*h)) for h in obj_half] + [sc.agents.radius] * len(team)
+        regions = ([sc.spawn.boxes] * n_boxes + [sc.spawn.ramps] * n_ramps
+                   + [sc.spawn.hiders] * n_hiders + [sc.spawn.seekers] * n_seekers)
+        wall_half = sc.world.wall_thickness / 2
+        positions = spawn.place(rng, self.layout, sc.world.size, wall_half, radii, regions)
+        angles = rng.uniform(-math.pi, math.pi, size=len(radii))
+
+        self.static = Static(
+            size=sc.world.size, margin=sc.world.margin, walls=self.layout.walls, wall_half_thickness=wall_half,
+            agent_team=team, agent_radius=sc.agents.radius, obj_kind=obj_kind, obj_half=obj_half,
+            horizon=sc.horizon, prep_steps=sc.prep_steps,
+            vision_half_angle=math.radians(sc.sensors.vision_angle_deg) / 2,
+            vision_range=sc.sensors.vision_range, lidar_range=sc.sensors.lidar_range,
+            lidar_angles=np.linspace(0, 2 * math.pi, sc.sensors.lidar_rays, endpoint=False))
+
+        self.space = pymunk.Space()
+        self.space.damping = sc.world.physics.damping
+        self.space.collision_slop = 0.002
+        self.dt = sc.world.physics.step_seconds / sc.world.physics.substeps
+        self.substeps = sc.world.physics.substeps
+        friction = sc.world.physics.friction
+        for x0, y0, x1, y1, height in self.layout.walls:
+            seg = pymunk.Segment(self.space.static_body, (x0, y0), (x1, y1), wall_half)
+            seg.friction, seg.filter = friction, WALL_FILTERS[int(height)]
+            self.space.add(seg)
+
+        self.obj_bodies, self.obj_shapes = [], []
+        for k in range(self.n_objects):
+            body = pymunk.Body()
+            body.position, body.angle = tuple(positions[k]), float(angles[k])
+            shape = pymunk.Poly.create_box(body, tuple(2 * obj_half[k]))
+            shape.mass = box.mass if obj_kind[k] == BOX else ramp.mass
+            shape.friction, shape.filter = friction, OBJ_FILTER
+            if obj_kind[k] == RAMP:
+                shape.collision_type = COLL_RAMP
+            self.space.add(body, shape)
+            self.obj_bodies.append(body)
+            self.obj_shapes.append(shape)
+
+        self.agent_bodies, self.agent_shapes = [], []
+        for i in range(self.n_agents):
+            body = pymunk.Body()
+            body.position, body.angle = tuple(positions[self.n_objects + i]), float(angles[self.n_objects + i])
+            shape = pymunk.Circle(body, sc.agents.radius)
+            shape.mass, shape.friction, shape.filter = sc.agents.mass, friction, GROUND_FILTER
+            shape.collision_type = COLL_AGENT
+            self.space.add(body, shape)
+            self.agent_bodies.append(body)
+            self.agent_shapes.append(shape)
+
+        bodies = self.agent_bodies + self.obj_bodies
+        ids = np.array([b.id for b in bodies], dtype=np.uintp)
+        self._id_order = np.argsort(ids)
+        self._sorted_ids = ids[self._id_order]
+        self._buffer = pymunk.batch.Buffer()
+
+        self.elevated = np.zeros(self.n_agents, dtype=bool)
+        self.grab = np.full(self.n_agents, -1, dtype=np.int16)
+        self.lock = np.full(self.n_objects, -1, dtype=np.int8)
+        self.joints: list[tuple] = [()] * self.n_agents
+        self.mounting: set[int] = set()
+        self._agent_of_shape = {s: i for i, s in enumerate(self.agent_shapes)}
+        self._ramp_of_shape = {s: k for k, s in enumerate(self.obj_shapes) if obj_kind[k] == RAMP}
+        self.space.on_collision(COLL_AGENT, COLL_RAMP, pre_solve=self._agent_meets_ramp)
+
+    def _agent_meets_ramp(self, arbiter: pymunk.Arbiter, space: pymunk.Space, data) -> None:
+        """An agent touching a ramp's low end drives onto it; the ramp stops being an obstacle."""
+        agent_shape, ramp_shape = arbiter.shapes
+        i = self._agent_of_shape[agent_shape]
+        if i in self.mounting:
+            arbiter.process_collision = False
+            return
+        k = self._ramp_of_shape[ramp_shape]
+        local = ramp_shape.body.world_to_local(agent_shape.body.position)
+        half_length, half_width = self.static.obj_half[k]
+        if local.x < -half_length and abs(local.y) < half_width:
+            self.mounting.add(i)
+            arbiter.process_collision = False
+
+    def step(self, forces: np.ndarray, torques: np.ndarray) -> None:
+        """One env step: hold each agent's force and torque through every substep."""
+        commands = [(b, (float(f[0]), float(f[1])), float(t)) for b, f, t in zip(self.agent_bodies, forces, torques)]
+        for _ in range(self.substeps):
+            for body, force, torque in commands:
+                body.force = force
+                body.torque = torque
+            self.space.step(self.dt)
+            if self.mounting:
+                self._mount()
+
+    def _mount(self) -> None:
+        for i in self.mounting:
+            if not self.elevated[i]:
+                self.set_elevated(i, True)
+        self.mounting.clear()
+
+    def set_elevated(self, i: int, value: bool) -> None:
+        self.elevated[i] = value
+        self.agent_shapes[i].filter = HIGH_FILTER if value else GROUND_FILTER
+
+    def read(self) -> tuple[np.ndarray, np.ndarray]:
+        """Positions, angles and velocities in bulk: (A, 6) agents and (O, 6) objects, columns
+        x, y, angle, vx, vy, angular velocity."""
+        self._buffer.clear()
+        pymunk.batch.get_space_bodies(self.space, FIELDS, self._buffer)
+        ids = np.frombuffer(self._buffer.int_buf(), dtype=np.uintp)
+        rows = np.frombuffer(self._buffer.float_buf(), dtype=np.float64).reshape(-1, 6)
+        pos = np.minimum(np.searchsorted(self._sorted_ids, ids), len(self._sorted_ids) - 1)
+        ours = self._sorted_ids[pos] == ids  # the space's own static body is listed too
+        table = np.empty((len(self._sorted_ids), 6))
+        table[self._id_order[pos[ours]]] = rows[ours]
+        return table[:self.n_agents], table[self.n_agents:]
+
+    def bodies(self, kind: str) -> list[pymunk.Body]:
+        return self.agent_bodies if kind == "agent" else self.obj_bodies
+
+    def keep_inside(self, snap) -> bool:
+        """Put back anything the solver pushed past the outer walls. True when something moved."""
+        lo = -self.static.margin + self.static.wall_half_thickness
+        hi = self.static.size + self.static.margin - self.static.wall_half_thickness
+        moved = False
+        for bodies, pos in ((self.agent_bodies, snap.agent_pos), (self.obj_bodies, snap.obj_pos)):
+            for i in np.flatnonzero(((pos < lo) | (pos > hi)).any(axis=1)):
+                bodies[i].position = tuple(np.clip(pos[i], lo + 0.2, hi - 0.2))
+                bodies[i].velocity = (0.0, 0.0)
+                moved = True
+        return moved
