@@ -6,8 +6,9 @@ from typing import Any
 from pettingzoo.utils import parallel_to_aec
 
 from arena.env import ArenaEnv
+from scenarios.errors import InputError
 
-__all__ = ["ArenaEnv", "parallel_env", "env"]
+__all__ = ["ArenaEnv", "InputError", "parallel_env", "env"]
 
 
 def parallel_env(scenario: str = "hide_and_seek_quadrant", render_mode: str | None = None, **overrides: Any) -> ArenaEnv:

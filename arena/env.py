@@ -52,7 +52,7 @@ class ArenaEnv(ParallelEnv):
     def reset(self, seed: int | None = None, options: dict | None = None):
         if seed is not None:
             self._rng = np.random.default_rng(seed)
-        self.world = World(self.scenario, self._rng)
+        self.world = World(self.scenario, self._rng, (options or {}).get("placement"))
         team = self.world.static.agent_team
         self.agents = [f"{TEAM_NAMES[t]}_{int((team[:i] == t).sum())}" for i, t in enumerate(team)]
         slot = np.array([self.possible_agents.index(a) for a in self.agents], dtype=np.int64)

@@ -10,6 +10,7 @@ import pymunk.batch
 
 from arena import layouts, spawn
 from arena.snapshot import BOX, HIDERS, LOW, RAMP, SEEKERS, TALL, Static
+from scenarios.errors import InputError
 from scenarios.schema import Count, Scenario
 
 # Collision categories: elevated agents pass over everything LOW (low walls, boxes, ramps).
@@ -29,8 +30,25 @@ def draw(rng: np.random.Generator, count: Count) -> int:
     return int(rng.integers(count.min, count.max + 1))
 
 
+def _apply_placement(placement: dict, positions: np.ndarray, angles: np.ndarray, n_objects: int, n_agents: int):
+    """reset(options={"objects": [(x, y, angle), ...], "agents": [...]}) puts things where a script
+    wants them instead of where the spawn rules would."""
+    unknown = set(placement) - {"objects", "agents"}
+    if unknown:
+        raise InputError(f"reset options: unknown keys {sorted(unknown)}; use 'objects' and 'agents'")
+    for key, start, count in (("objects", 0, n_objects), ("agents", n_objects, n_agents)):
+        rows = placement.get(key)
+        if rows is None:
+            continue
+        rows = np.asarray(rows, dtype=np.float64)
+        if rows.shape != (count, 3):
+            raise InputError(f"reset options: '{key}' needs {count} rows of (x, y, angle), got shape {rows.shape}")
+        positions[start:start + count] = rows[:, :2]
+        angles[start:start + count] = rows[:, 2]
+
+
 class World:
-    def __init__(self, scenario: Scenario, rng: np.random.Generator):
+    def __init__(self, scenario: Scenario, rng: np.random.Generator, placement: dict | None = None):
         sc = scenario
         self.layout = layouts.generate(sc, rng)
         n_hiders, n_seekers = draw(rng, sc.agents.hiders), draw(rng, sc.agents.seekers)
@@ -51,6 +69,8 @@ class World:
         wall_half = sc.world.wall_thickness / 2
         positions = spawn.place(rng, self.layout, sc.world.size, wall_half, radii, regions)
         angles = rng.uniform(-math.pi, math.pi, size=len(radii))
+        if placement:
+            _apply_placement(placement, positions, angles, self.n_objects, self.n_agents)
 
         self.static = Static(
             size=sc.world.size, margin=sc.world.margin, walls=self.layout.walls, wall_half_thickness=wall_half,

@@ -25,7 +25,7 @@ class HideAndSeek:
     def rewards(self, snap: Snapshot) -> np.ndarray:
         spec = self.rewards_spec
         reward = np.zeros(len(snap.agent_pos))
-        if not snap.prep:
+        if snap.t > snap.static.prep_steps:  # the step into t was a main-phase step
             seen = snap.sees_agent[np.ix_(self.seekers, self.hiders)].any()
             self.hidden_steps += int(not seen)
             hider_reward = spec.seen if seen else spec.hidden

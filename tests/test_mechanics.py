@@ -1,0 +1,178 @@
+"""Each mechanic shown by a scripted episode."""
+import math
+
+import numpy as np
+import pytest
+
+import arena
+from arena.mechanics import ACTION_NVEC
+
+IDLE = np.array([5, 5, 5, 0, 0])
+# Open floor, one hider, one seeker, one box, one ramp; no preparation phase unless asked.
+OPEN = dict(layout__kind="open", agents__hiders=1, agents__seekers=1, boxes__count=1, ramps__count=1,
+            rules__prep_fraction=0.0)
+# The quadrant room without doors: the only way in is over its LOW walls.
+CLOSED_ROOM = dict(layout__doors_per_wall=0, agents__hiders=1, agents__seekers=1, boxes__count=1, ramps__count=1,
+                   rules__prep_fraction=0.0)
+
+
+def act(fx=0, fy=0, grab=0, lock=0):
+    """Force components in [-5, 5] around the idle bin."""
+    return np.array([5 + fx, 5 + fy, 5, grab, lock])
+
+
+def make(overrides, objects, agents, seed=0):
+    env = arena.parallel_env(**overrides)
+    env.reset(seed=seed, options={"placement": {"objects": objects, "agents": agents}})
+    return env
+
+
+def run(env, steps, **actions):
+    for _ in range(steps):
+        env.step({a: actions.get(a, IDLE) for a in env.agents})
+    return env.snapshot
+
+
+def test_grabbed_box_follows_its_agent_and_stays_when_released():
+    env = make(OPEN, objects=[(3.0, 3.0, 0), (5.0, 5.0, 0)], agents=[(2.5, 3.0, 0), (0.5, 0.5, 0)])
+    snap = run(env, 1, hider_0=act(grab=1))
+    assert snap.agent_grab[0] == 0
+
+    def in_agent_frame(snap):
+        c, s = math.cos(snap.agent_angle[0]), math.sin(snap.agent_angle[0])
+        dx, dy = snap.obj_pos[0] - snap.agent_pos[0]
+        return np.array([c * dx + s * dy, -s * dx + c * dy, snap.obj_angle[0] - snap.agent_angle[0]])
+
+    held = in_agent_frame(snap)
+    snap = run(env, 6, hider_0=act(fx=-5, fy=-3, grab=1))
+    assert np.linalg.norm(snap.agent_pos[0] - np.array([2.5, 3.0])) > 1.0  # it moved far
+    np.testing.assert_allclose(in_agent_frame(snap), held, atol=0.03)
+    snap = run(env, 4, hider_0=act(fx=-5))   # let go and walk on: the box slides to a stop
+    assert snap.agent_grab[0] == -1
+    rest = snap.obj_pos[0].copy()
+    snap = run(env, 4, hider_0=act(fx=-5))
+    assert np.linalg.norm(snap.obj_pos[0] - rest) < 0.01
+    assert np.linalg.norm(snap.agent_pos[0] - snap.obj_pos[0]) > 1.0
+
+
+def test_without_grab_the_box_is_not_carried():
+    env = make(OPEN, objects=[(3.0, 3.0, 0), (5.0, 5.0, 0)], agents=[(2.5, 3.0, 0), (0.5, 0.5, 0)])
+    snap = run(env, 6, hider_0=act(fx=-5))
+    assert np.linalg.norm(snap.obj_pos[0] - np.array([3.0, 3.0])) < 0.01
+
+
+def test_locked_box_resists_the_other_team_and_stays_locked():
+    env = make(OPEN, objects=[(3.0, 3.0, 0), (5.0, 5.0, 0)],
+               agents=[(2.5, 3.0, 0), (3.5, 3.0, math.pi)])
+    snap = run(env, 1, hider_0=act(lock=1))
+    assert snap.obj_lock[0] == 0
+    # The seeker pushes, tries to grab, and presses lock on it: nothing gives.
+    snap = run(env, 8, hider_0=act(fx=-5), seeker_0=act(fx=-5, grab=1, lock=1))
+    assert snap.obj_lock[0] == 0
+    assert snap.agent_grab[1] == -1
+    np.testing.assert_allclose(snap.obj_pos[0], [3.0, 3.0], atol=1e-9)
+    # Its own team can unlock it, after which the seeker can push it.
+    env2 = make(OPEN, objects=[(3.0, 3.0, 0), (5.0, 5.0, 0)], agents=[(2.5, 3.0, 0), (3.5, 3.0, math.pi)])
+    run(env2, 1, hider_0=act(lock=1))
+    snap = run(env2, 1, hider_0=act(lock=1))
+    assert snap.obj_lock[0] == -1
+    snap = run(env2, 6, seeker_0=act(fx=-5))
+    assert snap.obj_pos[0][0] < 2.9
+
+
+def test_low_wall_stops_an_agent_without_a_ramp():
+    # Seeker left of the room's LOW wall (x = 3), ramp far away.
+    env = make(CLOSED_ROOM, objects=[(1.0, 1.0, 0), (1.0, 2.5, 0)], agents=[(5.0, 5.0, 0), (1.8, 4.5, 0)])
+    snap = run(env, 12, seeker_0=act(fx=5))
+    assert snap.agent_pos[1][0] < 3.0
+    assert not snap.agent_elevated[1]
+
+
+def test_ramp_lifts_an_agent_over_a_low_wall():
+    # Ramp against the wall, uphill towards it (+x), the seeker behind its low end.
+    env = make(CLOSED_ROOM, objects=[(1.0, 1.0, 0), (2.5, 4.5, 0)], agents=[(5.0, 5.0, 0), (1.6, 4.5, 0)])
+    elevated_seen = False
+    for _ in range(12):
+        snap = run(env, 1, seeker_0=act(fx=5))
+        elevated_seen |= bool(snap.agent_elevated[1])
+    assert elevated_seen
+    assert snap.agent_pos[1][0] > 3.2          # inside the room
+    assert not snap.agent_elevated[1]          # and back on the floor
+
+
+def test_tall_outer_wall_stops_even_an_elevated_agent():
+    env = make(CLOSED_ROOM, objects=[(1.0, 1.0, 0), (5.3, 1.0, 0)], agents=[(5.0, 5.0, 0), (4.4, 1.0, 0)])
+    snap = run(env, 15, seeker_0=act(fx=5))
+    assert snap.agent_pos[1][0] < 6.0
+
+
+def test_hider_behind_a_wall_is_not_seen_and_in_the_open_is():
+    room = make(CLOSED_ROOM, objects=[(1.0, 1.0, 0), (1.0, 2.5, 0)], agents=[(4.5, 4.5, 0), (1.5, 4.5, 0)])
+    assert not room.snapshot.sees_agent[1, 0]     # seeker faces the hider, a wall between
+    open_ = make(OPEN, objects=[(5.0, 1.0, 0), (5.0, 5.0, 0)], agents=[(3.0, 3.0, 0), (1.0, 3.0, 0)])
+    assert open_.snapshot.sees_agent[1, 0]        # in the cone, nothing between
+    behind = make(OPEN, objects=[(5.0, 1.0, 0), (5.0, 5.0, 0)], agents=[(3.0, 3.0, 0), (1.0, 3.0, math.pi)])
+    assert not behind.snapshot.sees_agent[1, 0]   # out of the cone
+    boxed = make(OPEN, objects=[(2.0, 3.0, 0), (5.0, 5.0, 0)], agents=[(3.0, 3.0, 0), (1.0, 3.0, 0)])
+    assert not boxed.snapshot.sees_agent[1, 0]    # a box between
+
+
+def test_seen_and_hidden_rewards():
+    env = make(OPEN, objects=[(5.0, 1.0, 0), (5.0, 5.0, 0)], agents=[(3.0, 3.0, 0), (1.0, 3.0, 0)])
+    _, rewards, *_ = env.step({a: IDLE for a in env.agents})
+    assert rewards == {"hider_0": -1.0, "seeker_0": 1.0}
+    env = make(OPEN, objects=[(5.0, 1.0, 0), (5.0, 5.0, 0)], agents=[(3.0, 3.0, 0), (1.0, 3.0, math.pi)])
+    _, rewards, *_ = env.step({a: IDLE for a in env.agents})
+    assert rewards == {"hider_0": 1.0, "seeker_0": -1.0}
+
+
+def test_seekers_do_not_move_in_the_preparation_phase():
+    env = make({**OPEN, "rules__prep_fraction": 0.5, "horizon": 10},
+               objects=[(5.0, 1.0, 0), (5.0, 5.0, 0)], agents=[(3.0, 3.0, 0), (1.0, 3.0, 0)])
+    start = env.snapshot.agent_pos.copy()
+    for t in range(5):
+        _, rewards, *_ = env.step({"hider_0": act(fy=5), "seeker_0": np.array([10, 10, 10, 1, 1])})
+        assert rewards == {"hider_0": 0.0, "seeker_0": 0.0}
+    snap = env.snapshot
+    np.testing.assert_array_equal(snap.agent_pos[1], start[1])
+    assert snap.agent_pos[0][1] > start[0][1] + 0.5
+    env.step({"hider_0": IDLE, "seeker_0": act(fx=5)})
+    assert env.snapshot.agent_pos[1][0] > start[1][0] + 0.1
+
+
+def test_leaving_the_play_area_is_penalised():
+    env = make({**OPEN, "world__margin": 1.0}, objects=[(5.0, 1.0, 0), (5.0, 5.0, 0)],
+               agents=[(3.0, 3.0, 0), (-0.5, 3.0, math.pi)])
+    _, rewards, *_ = env.step({a: IDLE for a in env.agents})
+    assert rewards["seeker_0"] == -1.0 - 10.0   # it faces away, so the hider is hidden: -1, and -10 for being out
+    assert rewards["hider_0"] == 1.0
+
+
+def test_bad_actions_are_clear_errors():
+    env = arena.parallel_env()
+    env.reset(seed=0)
+    with pytest.raises(arena.InputError, match="hider_0: component 0 is 11"):
+        env.step({a: (ACTION_NVEC if a == "hider_0" else IDLE) for a in env.agents})
+    with pytest.raises(arena.InputError, match="missing for seeker_1"):
+        env.step({a: IDLE for a in env.agents[:-1]})
+
+
+def test_random_full_game_stays_finite_and_inside():
+    env = arena.parallel_env("hide_and_seek_rooms")
+    rng = np.random.default_rng(0)
+    steps = 0
+    for episode in range(12):
+        env.reset(seed=episode)
+        st = env.snapshot.static
+        while env.agents:
+            # Biased random actions: long pushes in one direction find the weak spots.
+            actions = {a: rng.integers(0, ACTION_NVEC) for a in env.agents}
+            obs, rewards, *_ = env.step(actions)
+            snap = env.snapshot
+            for arr in (snap.agent_pos, snap.obj_pos, snap.agent_vel, snap.obj_vel):
+                assert np.isfinite(arr).all()
+            for pos in (snap.agent_pos, snap.obj_pos):
+                assert (pos > -st.margin).all() and (pos < st.size + st.margin).all()
+            assert all(np.isfinite(o["observation_self"]).all() for o in obs.values())
+            steps += 1
+    assert steps >= 2000
