@@ -9,6 +9,8 @@ from pathlib import Path
 from scenarios.errors import InputError
 
 REPLAY_SUFFIX = ".replay.npz"
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
 
 
 @contextmanager
@@ -21,6 +23,7 @@ def atomic_output(path: str | Path):
     os.close(fd)
     try:
         yield Path(tmp)
+        os.chmod(tmp, 0o666 & ~_UMASK)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

@@ -228,6 +228,9 @@ def _shape_problem(replay: Replay) -> str | None:
     n = len(replay.frames.get("t", ()))
     if n == 0:
         return "the episode has no frames"
+    dt = replay.meta.get("dt")
+    if not isinstance(dt, (int, float)) or not dt > 0:
+        return f"meta 'dt' must be a positive number of seconds, got {dt!r}"
     per_frame = {"t": (), "agent_pos": (a, 2), "agent_vel": (a, 2), "agent_angle": (a,),
                  "agent_angvel": (a,), "agent_elevated": (a,), "agent_grab": (a,),
                  "obj_pos": (o, 2), "obj_vel": (o, 2), "obj_angle": (o,), "obj_angvel": (o,),

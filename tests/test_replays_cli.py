@@ -1,0 +1,87 @@
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from agents.cli import main
+from replays import format as fmt
+from test_replays_viewer import small_replay
+
+
+@pytest.fixture
+def good(tmp_path):
+    path = tmp_path / "good.replay.npz"
+    fmt.save(small_replay(steps=6), path)
+    return path
+
+
+def newer_version(path):
+    with np.load(path) as npz:
+        arrays = {k: npz[k] for k in npz.files}
+    meta = json.loads(arrays.pop("meta").tobytes())
+    meta["format_version"] = fmt.FORMAT_VERSION + 1
+    np.savez_compressed(path, meta=np.frombuffer(json.dumps(meta).encode(), np.uint8), **arrays)
+
+
+def truncate(path):
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def corrupt(path):
+    data = bytearray(path.read_bytes())
+    data[len(data) // 3: len(data) // 3 + 32] = bytes(32)
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("damage", [truncate, corrupt, newer_version])
+@pytest.mark.parametrize("mode", [["--frame", "0", "--out", "f.png"], ["--export", "v.gif"], []])
+def test_a_damaged_replay_exits_2_with_a_message_naming_it(good, damage, mode, capsys, tmp_path):
+    damage(good)
+    mode = [str(tmp_path / m) if m.endswith((".png", ".gif")) else m for m in mode]
+    assert main(["watch", str(good), *mode]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"arena: error: {good}: ") and "Traceback" not in err
+    assert not list(tmp_path.glob("[fv].*"))
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--out", "x.png"], "--out needs --frame"),
+    (["--frame", "1", "--out", "x.png", "--export", "v.mp4"], "not both"),
+    (["--export", "v.mp4", "--fps", "0"], "--fps must be positive"),
+    (["--export", "v.mp4", "--size", "10"], "--size must be at least 160"),
+    (["--export", "v.webm"], "must end in .mp4 or .gif"),
+    (["--frame", "99", "--out", "x.png"], "outside the episode"),
+    (["--frame", "1", "--out", "x.jpg"], "written as .png"),
+    (["--episode", "3"], "holds 1 replay file"),
+])
+def test_bad_flags_exit_2_with_a_message(good, flags, message, capsys):
+    assert main(["watch", str(good), *flags]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_a_directory_without_replays_or_a_missing_path_exits_2(tmp_path, capsys):
+    assert main(["watch", str(tmp_path)]) == 2
+    assert "no *.replay.npz files" in capsys.readouterr().err
+    assert main(["watch", str(tmp_path / "nope.replay.npz")]) == 2
+    assert "no such file" in capsys.readouterr().err
+
+
+def test_frame_and_export_write_files_for_a_directory_episode(tmp_path, capsys):
+    for name in ("a", "b"):
+        fmt.save(small_replay(steps=4), tmp_path / f"{name}.replay.npz")
+    out = tmp_path / "out"
+    assert main(["watch", str(tmp_path), "--episode", "1", "--frame", "2", "--out", str(out / "f.png")]) == 0
+    assert main(["watch", str(tmp_path), "--export", str(out / "v.gif"), "--size", "160", "--quiet"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["f.png", "v.gif"]
+
+
+def test_the_installed_command_exits_2_without_a_traceback(good, tmp_path):
+    truncate(good)
+    env = {**os.environ, "SDL_VIDEODRIVER": "dummy"}
+    done = subprocess.run([sys.executable, "-m", "agents.cli", "watch", str(good), "--export",
+                           str(tmp_path / "v.mp4")], capture_output=True, text=True, env=env)
+    assert done.returncode == 2
+    assert "not a readable replay file" in done.stderr and "Traceback" not in done.stderr
