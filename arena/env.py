@@ -65,8 +65,7 @@ class ArenaEnv(ParallelEnv):
         return self._observations(), {a: {} for a in self.agents}
 
     def _observations(self) -> dict[str, dict[str, np.ndarray]]:
-        obs = self.observer.observe(self.snapshot)
-        return {a: obs[i] for i, a in enumerate(self.agents)}
+        return dict(zip(self.agents, self.observer.observe(self.snapshot)))
 
     def step(self, actions: dict[str, Any]):
         if not self.agents:
@@ -74,12 +73,15 @@ class ArenaEnv(ParallelEnv):
         missing = [a for a in self.agents if a not in actions]
         if missing:
             raise InputError(f"actions missing for {', '.join(missing)}")
-        table = mechanics.decode(np.array([np.asarray(actions[a]).ravel() for a in self.agents]), self.agents)
+        table = mechanics.decode([actions[a] for a in self.agents], self.agents)
         world, snap = self.world, self.snapshot
         frozen = mechanics.frozen_agents(snap)
-        act = ~frozen
-        mechanics.grab(world, snap, (table[:, 3] == 1) & act, self.scenario)
-        mechanics.lock(world, snap, (table[:, 4] == 1) & act, self.scenario)
+        want_grab = (table[:, 3] == 1) & ~frozen
+        want_lock = (table[:, 4] == 1) & ~frozen
+        if want_grab.any() or want_lock.any() or (world.grab >= 0).any():
+            gap = mechanics.visible_gap(snap)
+            mechanics.grab(world, snap, want_grab, gap, self.scenario)
+            mechanics.lock(world, snap, want_lock, gap, self.scenario)
         world.step(*mechanics.motor(table, self.scenario, frozen))
         snap = take(world, snap.t + 1)
         mechanics.settle_elevation(world, snap)

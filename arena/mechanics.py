@@ -17,11 +17,11 @@ MOVE_CENTRE = (ACTION_NVEC[:3] - 1) / 2
 def decode(actions: np.ndarray, names: list[str]) -> np.ndarray:
     """Check an (A, 5) integer action table against MultiDiscrete([11, 11, 11, 2, 2])."""
     actions = np.asarray(actions)
-    if actions.shape != (len(names), 5) or not np.issubdtype(actions.dtype, np.integer):
+    if actions.shape != (len(names), 5) or actions.dtype.kind not in "iu":
         raise InputError(f"actions must be 5 whole numbers per agent, got shape {actions.shape} "
                          f"and dtype {actions.dtype}")
-    out = (actions < 0) | (actions >= ACTION_NVEC)
-    if out.any():
+    if actions.min() < 0 or (actions >= ACTION_NVEC).any():
+        out = (actions < 0) | (actions >= ACTION_NVEC)
         i, k = np.argwhere(out)[0]
         raise InputError(f"action of {names[i]}: component {k} is {actions[i, k]}, "
                          f"must be in [0, {ACTION_NVEC[k] - 1}] (MultiDiscrete([11, 11, 11, 2, 2]))")
@@ -30,9 +30,10 @@ def decode(actions: np.ndarray, names: list[str]) -> np.ndarray:
 
 def motor(actions: np.ndarray, scenario: Scenario, frozen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """World-frame forces (A, 2) and torques (A,); frozen agents get none."""
-    scaled = (actions[:, :3] - MOVE_CENTRE) / MOVE_CENTRE
+    limits = np.array([scenario.agents.max_force, scenario.agents.max_force, scenario.agents.max_torque])
+    scaled = (actions[:, :3] - MOVE_CENTRE) * (limits / MOVE_CENTRE)
     scaled[frozen] = 0.0
-    return scaled[:, :2] * scenario.agents.max_force, scaled[:, 2] * scenario.agents.max_torque
+    return scaled[:, :2], scaled[:, 2]
 
 
 def frozen_agents(snap: Snapshot) -> np.ndarray:
@@ -40,11 +41,12 @@ def frozen_agents(snap: Snapshot) -> np.ndarray:
     return (snap.static.agent_team == SEEKERS) & snap.prep
 
 
-def _reach(snap: Snapshot, reach: float) -> np.ndarray:
-    """(A, O) distance to objects each agent sees within `reach` of their surface, inf otherwise."""
+def visible_gap(snap: Snapshot) -> np.ndarray:
+    """(A, O) distance from each agent's surface to each object it sees, inf for those it does not."""
     gap = rect_distance(snap.agent_pos, snap.obj_pos, snap.obj_angle, snap.static.obj_half)
     gap -= snap.static.agent_radius
-    return np.where(snap.sees_obj & (gap <= reach), gap, np.inf)
+    gap[~snap.sees_obj] = np.inf
+    return gap
 
 
 def release(world: World, i: int) -> None:
@@ -54,14 +56,14 @@ def release(world: World, i: int) -> None:
     world.grab[i] = -1
 
 
-def grab(world: World, snap: Snapshot, want: np.ndarray, scenario: Scenario) -> None:
+def grab(world: World, snap: Snapshot, want: np.ndarray, gap: np.ndarray, scenario: Scenario) -> None:
     """Hold the closest visible unlocked object in reach rigidly while grab is 1."""
     for i in np.flatnonzero((world.grab >= 0) & ~want):
         release(world, int(i))
     candidates = np.flatnonzero(want & (world.grab < 0))
     if not len(candidates):
         return
-    gap = _reach(snap, scenario.agents.grab_range)
+    gap = np.where(gap <= scenario.agents.grab_range, gap, np.inf)
     gap[:, world.lock >= 0] = np.inf
     if not scenario.rules.box_surfing:
         gap[world.elevated] = np.inf
@@ -78,12 +80,12 @@ def grab(world: World, snap: Snapshot, want: np.ndarray, scenario: Scenario) -> 
         world.grab[i] = k
 
 
-def lock(world: World, snap: Snapshot, want: np.ndarray, scenario: Scenario) -> None:
+def lock(world: World, snap: Snapshot, want: np.ndarray, gap: np.ndarray, scenario: Scenario) -> None:
     """Lock the closest visible object in reach for the team, or unlock one the rule allows."""
     agents = np.flatnonzero(want)
     if not len(agents):
         return
-    gap = _reach(snap, scenario.agents.lock_range)
+    gap = np.where(gap <= scenario.agents.lock_range, gap, np.inf)
     if not scenario.ramps.lockable:
         gap[:, snap.static.obj_kind == 1] = np.inf
     toggled = set()
@@ -92,15 +94,12 @@ def lock(world: World, snap: Snapshot, want: np.ndarray, scenario: Scenario) -> 
         if not np.isfinite(gap[i, k]) or k in toggled:
             continue
         team = int(snap.static.agent_team[i])
-        body = world.obj_bodies[k]
         if world.lock[k] < 0:
             for holder in np.flatnonzero(world.grab == k):
                 release(world, int(holder))
-            body.body_type = pymunk.Body.KINEMATIC
-            world.lock[k] = team
+            world.set_locked(k, team)
         elif world.lock[k] == team or scenario.rules.lock_rule == "all_lock":
-            body.body_type = pymunk.Body.DYNAMIC
-            world.lock[k] = -1
+            world.set_locked(k, -1)
         else:
             continue
         toggled.add(k)
@@ -124,4 +123,5 @@ def settle_elevation(world: World, snap: Snapshot) -> None:
 
 
 def outside(points: np.ndarray, size: float) -> np.ndarray:
-    return ((points < 0.0) | (points > size)).any(axis=1)
+    """Which points are off the play area [0, size]^2."""
+    return (points.min(axis=1) < 0.0) | (points.max(axis=1) > size)

@@ -2,10 +2,12 @@
 `Snapshot`. Entity rows of things an agent cannot see are zero and masked, as upstream."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 from gymnasium import spaces
+from numba import njit
 
 from arena.snapshot import BOX, RAMP, SEEKERS, Snapshot
 from scenarios.schema import Scenario
@@ -68,49 +70,26 @@ class Observer:
         self.other_slot = np.array([[agent_slot[j] - (agent_slot[j] > agent_slot[i]) for j in row]
                                     for i, row in enumerate(others)], dtype=np.int64).reshape(n, max(n - 1, 0))
 
-    def observe(self, snap: Snapshot) -> dict[int, dict[str, np.ndarray]]:
+    def observe(self, snap: Snapshot) -> list[dict[str, np.ndarray]]:
+        """Observation dict of every agent of the episode, in agent order."""
         st, slots = snap.static, self.slots
         n = len(snap.agent_pos)
-        team = st.agent_team
-        seeker = (team == SEEKERS).astype(np.float64)
-        grabbing = snap.agent_grab >= 0
-        own = np.column_stack([
-            snap.agent_pos / st.size, snap.agent_vel, _heading(snap.agent_angle), snap.agent_angvel,
-            snap.agent_elevated, seeker, grabbing, np.full(n, snap.t / st.horizon), np.full(n, float(snap.prep))])
-
-        agent_feat = np.column_stack([snap.agent_vel, _heading(snap.agent_angle), snap.agent_elevated, seeker])
-        others = np.zeros((n, slots.agents - 1, AGENT_DIM))
-        mask_aa = np.zeros((n, slots.agents - 1), dtype=np.int8)
-        if n > 1:
-            rows = np.arange(n)[:, None]
-            rel = snap.agent_pos[self.other_index] - snap.agent_pos[:, None]
-            seen = snap.sees_agent[rows, self.other_index]
-            others[rows, self.other_slot] = np.concatenate([rel, agent_feat[self.other_index]], -1) * seen[..., None]
-            mask_aa[rows, self.other_slot] = seen
-
-        rel = snap.obj_pos[None] - snap.agent_pos[:, None]
-        lock = snap.obj_lock[None]
-        obj_feat = np.concatenate([
-            rel, np.broadcast_to(snap.obj_vel, rel.shape), np.broadcast_to(_heading(snap.obj_angle), rel.shape),
-            np.broadcast_to(st.obj_half, rel.shape), np.broadcast_to(snap.obj_angvel[None, :, None], (n, len(lock[0]), 1)),
-            ((lock >= 0) & (lock == team[:, None]))[..., None], ((lock >= 0) & (lock != team[:, None]))[..., None],
-            (snap.agent_grab[:, None] == np.arange(len(lock[0]))[None])[..., None]], -1)
-        obj_feat *= snap.sees_obj[..., None]
-        boxes, ramps = st.obj_kind == BOX, st.obj_kind == RAMP
-        box_obs = np.zeros((n, slots.boxes, OBJ_DIM))
-        ramp_obs = np.zeros((n, slots.ramps, OBJ_DIM))
-        mask_ab = np.zeros((n, slots.boxes), dtype=np.int8)
-        mask_ar = np.zeros((n, slots.ramps), dtype=np.int8)
-        box_obs[:, :boxes.sum()] = obj_feat[:, boxes]
-        ramp_obs[:, :ramps.sum()] = obj_feat[:, ramps]
-        mask_ab[:, :boxes.sum()] = snap.sees_obj[:, boxes]
-        mask_ar[:, :ramps.sum()] = snap.sees_obj[:, ramps]
-        lidar = snap.lidar / st.lidar_range
-
-        own, others, box_obs, ramp_obs = (a.astype(np.float32) for a in (own, others, box_obs, ramp_obs))
-        return {i: {"observation_self": own[i], "agent_qpos_qvel": others[i], "mask_aa_obs": mask_aa[i],
-                    "box_obs": box_obs[i], "mask_ab_obs": mask_ab[i], "ramp_obs": ramp_obs[i],
-                    "mask_ar_obs": mask_ar[i], "lidar": lidar[i]} for i in range(n)}
+        own = np.empty((n, SELF_DIM), np.float32)
+        others = np.zeros((n, slots.agents - 1, AGENT_DIM), np.float32)
+        mask_aa = np.zeros((n, slots.agents - 1), np.int8)
+        boxes = np.zeros((n, slots.boxes, OBJ_DIM), np.float32)
+        mask_ab = np.zeros((n, slots.boxes), np.int8)
+        ramps = np.zeros((n, slots.ramps, OBJ_DIM), np.float32)
+        mask_ar = np.zeros((n, slots.ramps), np.int8)
+        _fill(snap.agent_pos, snap.agent_vel, snap.agent_angle, snap.agent_angvel, snap.agent_elevated,
+              st.agent_team, snap.agent_grab, snap.obj_pos, snap.obj_vel, snap.obj_angle, snap.obj_angvel,
+              st.obj_half, snap.obj_lock, self.n_boxes, snap.sees_agent, snap.sees_obj, self.other_index,
+              self.other_slot, st.size, snap.t / st.horizon, float(snap.prep),
+              own, others, mask_aa, boxes, mask_ab, ramps, mask_ar)
+        lidar = snap.lidar * np.float32(1.0 / st.lidar_range)
+        return [{"observation_self": own[i], "agent_qpos_qvel": others[i], "mask_aa_obs": mask_aa[i],
+                 "box_obs": boxes[i], "mask_ab_obs": mask_ab[i], "ramp_obs": ramps[i], "mask_ar_obs": mask_ar[i],
+                 "lidar": lidar[i]} for i in range(n)]
 
     def state(self, snap: Snapshot) -> np.ndarray:
         st, slots = snap.static, self.slots
@@ -125,3 +104,42 @@ class Observer:
             np.ones(len(snap.obj_pos)), snap.obj_pos / st.size, snap.obj_vel, _heading(snap.obj_angle), st.obj_half,
             snap.obj_lock == 0, snap.obj_lock == 1])
         return np.concatenate([agents.ravel(), objects.ravel(), [snap.t / st.horizon, float(snap.prep)]]).astype(np.float32)
+
+
+@njit(cache=True)
+def _fill(agent_pos, agent_vel, agent_angle, agent_angvel, elevated, team, grab, obj_pos, obj_vel, obj_angle,
+          obj_angvel, obj_half, obj_lock, n_boxes, sees_agent, sees_obj, other_index, other_slot, size, progress,
+          prep, own, others, mask_aa, boxes, mask_ab, ramps, mask_ar):
+    for i in range(agent_pos.shape[0]):
+        row = own[i]
+        row[0], row[1] = agent_pos[i, 0] / size, agent_pos[i, 1] / size
+        row[2], row[3] = agent_vel[i, 0], agent_vel[i, 1]
+        row[4], row[5] = math.cos(agent_angle[i]), math.sin(agent_angle[i])
+        row[6], row[7], row[8] = agent_angvel[i], elevated[i], team[i] == SEEKERS
+        row[9], row[10], row[11] = grab[i] >= 0, progress, prep
+        for c in range(other_index.shape[1]):
+            j, slot = other_index[i, c], other_slot[i, c]
+            if not sees_agent[i, j]:
+                continue
+            mask_aa[i, slot] = 1
+            o = others[i, slot]
+            o[0], o[1] = agent_pos[j, 0] - agent_pos[i, 0], agent_pos[j, 1] - agent_pos[i, 1]
+            o[2], o[3] = agent_vel[j, 0], agent_vel[j, 1]
+            o[4], o[5] = math.cos(agent_angle[j]), math.sin(agent_angle[j])
+            o[6], o[7] = elevated[j], team[j] == SEEKERS
+        for k in range(obj_pos.shape[0]):
+            if not sees_obj[i, k]:
+                continue
+            if k < n_boxes:
+                mask_ab[i, k] = 1
+                o = boxes[i, k]
+            else:
+                mask_ar[i, k - n_boxes] = 1
+                o = ramps[i, k - n_boxes]
+            o[0], o[1] = obj_pos[k, 0] - agent_pos[i, 0], obj_pos[k, 1] - agent_pos[i, 1]
+            o[2], o[3] = obj_vel[k, 0], obj_vel[k, 1]
+            o[4], o[5] = math.cos(obj_angle[k]), math.sin(obj_angle[k])
+            o[6], o[7], o[8] = obj_half[k, 0], obj_half[k, 1], obj_angvel[k]
+            o[9] = obj_lock[k] >= 0 and obj_lock[k] == team[i]
+            o[10] = obj_lock[k] >= 0 and obj_lock[k] != team[i]
+            o[11] = grab[i] == k

@@ -11,6 +11,7 @@ owner or grab target of -1 means none.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -35,6 +36,14 @@ class Static:
     lidar_range: float
     lidar_angles: np.ndarray   # (R,) world-frame ray angles
     vision_range: float = 20.0
+
+    @cached_property
+    def lidar_cos(self) -> np.ndarray:
+        return np.cos(self.lidar_angles)
+
+    @cached_property
+    def lidar_sin(self) -> np.ndarray:
+        return np.sin(self.lidar_angles)
 
 
 @dataclass(frozen=True, eq=False)
@@ -63,23 +72,15 @@ class Snapshot:
 
 def take(world, t: int) -> Snapshot:
     """Read the live world once and derive what every agent senses."""
-    from arena import sensors
-    from arena.geometry import object_edges
+    from arena.sensors import sense
 
     st = world.static
     agents, objects = world.read()
-    pos = np.ascontiguousarray(agents[:, 0:2])
-    angle = agents[:, 2].copy()
-    occ = sensors.Occluders(st.walls, object_edges(objects[:, 0:2], objects[:, 2], st.obj_half))
+    pos, angle, obj_pos, obj_angle = agents[:, 0:2], agents[:, 2], objects[:, 0:2], objects[:, 2]
     elevated = world.elevated.copy()
-    sees_agent = sensors.vision(pos, angle, elevated, st.vision_half_angle, st.vision_range, pos, elevated,
-                                np.full(len(pos), -1, np.int64), occ)
-    np.fill_diagonal(sees_agent, False)
-    sees_obj = sensors.vision(pos, angle, elevated, st.vision_half_angle, st.vision_range, objects[:, 0:2],
-                              np.zeros(len(objects), bool), np.arange(len(objects), dtype=np.int64), occ)
+    sees_agent, sees_obj, lidar = sense(st, world.occluders, pos, angle, elevated, obj_pos, obj_angle)
     return Snapshot(
-        static=st, t=t, agent_pos=pos, agent_vel=agents[:, 3:5].copy(), agent_angle=angle,
-        agent_angvel=agents[:, 5].copy(), agent_elevated=elevated, agent_grab=world.grab.copy(),
-        obj_pos=objects[:, 0:2].copy(), obj_vel=objects[:, 3:5].copy(), obj_angle=objects[:, 2].copy(),
-        obj_angvel=objects[:, 5].copy(), obj_lock=world.lock.copy(), sees_agent=sees_agent, sees_obj=sees_obj,
-        lidar=sensors.lidar(pos, elevated, st.agent_radius, st.lidar_angles, occ, st.lidar_range))
+        static=st, t=t, agent_pos=pos, agent_vel=agents[:, 3:5], agent_angle=angle, agent_angvel=agents[:, 5],
+        agent_elevated=elevated, agent_grab=world.grab.copy(), obj_pos=obj_pos, obj_vel=objects[:, 3:5],
+        obj_angle=obj_angle, obj_angvel=objects[:, 5], obj_lock=world.lock.copy(), sees_agent=sees_agent,
+        sees_obj=sees_obj, lidar=lidar)

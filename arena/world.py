@@ -8,7 +8,7 @@ import numpy as np
 import pymunk
 import pymunk.batch
 
-from arena import layouts, spawn
+from arena import layouts, sensors, spawn
 from arena.snapshot import BOX, HIDERS, LOW, RAMP, SEEKERS, TALL, Static
 from scenarios.errors import InputError
 from scenarios.schema import Count, Scenario
@@ -22,8 +22,9 @@ OBJ_FILTER = pymunk.ShapeFilter(categories=CAT_OBJ, mask=ALL & ~CAT_HIGH)
 WALL_FILTERS = {LOW: pymunk.ShapeFilter(categories=CAT_LOW, mask=ALL & ~CAT_HIGH),
                 TALL: pymunk.ShapeFilter(categories=CAT_TALL, mask=ALL)}
 COLL_AGENT, COLL_RAMP = 1, 2
-FIELDS = (pymunk.batch.BodyFields.BODY_ID | pymunk.batch.BodyFields.POSITION | pymunk.batch.BodyFields.ANGLE
-          | pymunk.batch.BodyFields.VELOCITY | pymunk.batch.BodyFields.ANGULAR_VELOCITY)
+_F = pymunk.batch.BodyFields
+STATE_FIELDS = _F.BODY_ID | _F.POSITION | _F.ANGLE | _F.VELOCITY | _F.ANGULAR_VELOCITY
+FORCE_FIELDS = _F.FORCE | _F.TORQUE
 
 
 def draw(rng: np.random.Generator, count: Count) -> int:
@@ -120,6 +121,9 @@ class World:
         self._id_order = np.argsort(ids)
         self._sorted_ids = ids[self._id_order]
         self._buffer = pymunk.batch.Buffer()
+        self._force_buffer = pymunk.batch.Buffer()
+        self._iteration_changed = True
+        self.occluders = sensors.Occluders(self.layout.walls, self.n_objects)
 
         self.elevated = np.zeros(self.n_agents, dtype=bool)
         self.grab = np.full(self.n_agents, -1, dtype=np.int16)
@@ -145,12 +149,16 @@ class World:
             arbiter.process_collision = False
 
     def step(self, forces: np.ndarray, torques: np.ndarray) -> None:
-        """One env step: hold each agent's force and torque through every substep."""
-        commands = [(b, (float(f[0]), float(f[1])), float(t)) for b, f, t in zip(self.agent_bodies, forces, torques)]
+        """One env step: hold each agent's force and torque through every substep. Forces go in
+        with one bulk write per substep, in the order the space iterates its bodies."""
+        if self._iteration_changed:
+            self.read()
+        rows = np.zeros((self._n_iterated, 3))
+        rows[self._agent_rows, :2] = forces
+        rows[self._agent_rows, 2] = torques
+        self._force_buffer.set_float_buf(rows.ravel())
         for _ in range(self.substeps):
-            for body, force, torque in commands:
-                body.force = force
-                body.torque = torque
+            pymunk.batch.set_space_bodies(self.space, FORCE_FIELDS, self._force_buffer)
             self.space.step(self.dt)
             if self.mounting:
                 self._mount()
@@ -161,6 +169,12 @@ class World:
                 self.set_elevated(i, True)
         self.mounting.clear()
 
+    def set_locked(self, k: int, team: int) -> None:
+        """Lock object k for a team (its body stops being dynamic), or unlock it with team -1."""
+        self.obj_bodies[k].body_type = pymunk.Body.KINEMATIC if team >= 0 else pymunk.Body.DYNAMIC
+        self.lock[k] = team
+        self._iteration_changed = True
+
     def set_elevated(self, i: int, value: bool) -> None:
         self.elevated[i] = value
         self.agent_shapes[i].filter = HIGH_FILTER if value else GROUND_FILTER
@@ -169,13 +183,17 @@ class World:
         """Positions, angles and velocities in bulk: (A, 6) agents and (O, 6) objects, columns
         x, y, angle, vx, vy, angular velocity."""
         self._buffer.clear()
-        pymunk.batch.get_space_bodies(self.space, FIELDS, self._buffer)
+        pymunk.batch.get_space_bodies(self.space, STATE_FIELDS, self._buffer)
         ids = np.frombuffer(self._buffer.int_buf(), dtype=np.uintp)
         rows = np.frombuffer(self._buffer.float_buf(), dtype=np.float64).reshape(-1, 6)
-        pos = np.minimum(np.searchsorted(self._sorted_ids, ids), len(self._sorted_ids) - 1)
-        ours = self._sorted_ids[pos] == ids  # the space's own static body is listed too
-        table = np.empty((len(self._sorted_ids), 6))
-        table[self._id_order[pos[ours]]] = rows[ours]
+        if self._iteration_changed:
+            pos = np.minimum(np.searchsorted(self._sorted_ids, ids), len(self._sorted_ids) - 1)
+            ours = self._sorted_ids[pos] == ids  # the space's own static body is listed too
+            self._rows_of_body = np.flatnonzero(ours)[np.argsort(self._id_order[pos[ours]])]
+            self._agent_rows = self._rows_of_body[:self.n_agents]
+            self._n_iterated = len(ids)
+            self._iteration_changed = False
+        table = rows[self._rows_of_body]
         return table[:self.n_agents], table[self.n_agents:]
 
     def bodies(self, kind: str) -> list[pymunk.Body]:
@@ -185,10 +203,10 @@ class World:
         """Put back anything the solver pushed past the outer walls. True when something moved."""
         lo = -self.static.margin + self.static.wall_half_thickness
         hi = self.static.size + self.static.margin - self.static.wall_half_thickness
-        moved = False
-        for bodies, pos in ((self.agent_bodies, snap.agent_pos), (self.obj_bodies, snap.obj_pos)):
-            for i in np.flatnonzero(((pos < lo) | (pos > hi)).any(axis=1)):
-                bodies[i].position = tuple(np.clip(pos[i], lo + 0.2, hi - 0.2))
-                bodies[i].velocity = (0.0, 0.0)
-                moved = True
-        return moved
+        pos = np.concatenate([snap.agent_pos, snap.obj_pos])
+        escaped = np.flatnonzero(((pos < lo) | (pos > hi)).any(axis=1))
+        bodies = self.agent_bodies + self.obj_bodies if len(escaped) else []
+        for i in escaped:
+            bodies[i].position = tuple(np.clip(pos[i], lo + 0.2, hi - 0.2))
+            bodies[i].velocity = (0.0, 0.0)
+        return len(escaped) > 0

@@ -16,6 +16,7 @@ class HideAndSeek:
         self.rewards_spec = scenario.task.rewards
         team = first.static.agent_team
         self.hiders, self.seekers = team == HIDERS, team == SEEKERS
+        self.hider_idx, self.seeker_idx = np.flatnonzero(self.hiders), np.flatnonzero(self.seekers)
         self.start = first.obj_pos.copy()
         self.hidden_steps = 0
         self.stats: dict[str, float] = {}
@@ -26,7 +27,7 @@ class HideAndSeek:
         spec = self.rewards_spec
         reward = np.zeros(len(snap.agent_pos))
         if snap.t > snap.static.prep_steps:  # the step into t was a main-phase step
-            seen = snap.sees_agent[np.ix_(self.seekers, self.hiders)].any()
+            seen = snap.sees_agent[self.seeker_idx][:, self.hider_idx].any()
             self.hidden_steps += int(not seen)
             hider_reward = spec.seen if seen else spec.hidden
             reward[self.hiders] = hider_reward
