@@ -100,6 +100,7 @@ class Renderer:
             self._prepare(snapshot.static)
         surface.blit(self._background, (0, 0))
         translucent = pygame.Surface(surface.get_size(), pygame.SRCALPHA)
+        translucent.set_clip(self._walled)
         if overlays.vision:
             self._draw_cones(translucent, snapshot)
         if overlays.lidar:
@@ -122,6 +123,8 @@ class Renderer:
         extent = self._hi - self._lo
         self._scale = min(self.width / extent[0], self.height / extent[1])
         self._origin = (np.array([self.width, self.height]) - extent * self._scale) / 2
+        (left, top), (right, bottom) = self.to_screen([points.min(axis=0), points.max(axis=0)]).round()
+        self._walled = pygame.Rect(left, bottom, right - left, top - bottom)
         self._background = pygame.Surface((self.width, self.height))
         self._background.fill(OUTSIDE if static.margin > 0 else FLOOR)
         if static.margin > 0:

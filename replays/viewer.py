@@ -66,23 +66,23 @@ def _toggle(state, _n, _e, overlay):
 # (keys, label for the help line, action(state, num_frames, num_episodes))
 KEYMAP = [
     ((pygame.K_SPACE,), "space play/pause", _play),
-    ((pygame.K_RIGHT,), "\u2192/\u2190 step", lambda s, n, e: _step(s, n, e, +1)),
+    ((pygame.K_RIGHT,), "left/right step", lambda s, n, e: _step(s, n, e, +1)),
     ((pygame.K_LEFT,), None, lambda s, n, e: _step(s, n, e, -1)),
-    ((pygame.K_PAGEDOWN,), "pgdn/pgup \u00b110", lambda s, n, e: _step(s, n, e, +10)),
+    ((pygame.K_PAGEDOWN,), "pgup/pgdn 10 steps", lambda s, n, e: _step(s, n, e, +10)),
     ((pygame.K_PAGEUP,), None, lambda s, n, e: _step(s, n, e, -10)),
     ((pygame.K_HOME,), "home/end", lambda s, n, e: _step(s, n, e, -n)),
     ((pygame.K_END,), None, lambda s, n, e: _step(s, n, e, +n)),
-    ((pygame.K_UP,), "\u2191/\u2193 speed", lambda s, n, e: _faster(s, n, e, +1)),
+    ((pygame.K_UP,), "up/down speed", lambda s, n, e: _faster(s, n, e, +1)),
     ((pygame.K_DOWN,), None, lambda s, n, e: _faster(s, n, e, -1)),
     ((pygame.K_n,), "n/p episode", lambda s, n, e: _episode(s, n, e, +1)),
     ((pygame.K_p,), None, lambda s, n, e: _episode(s, n, e, -1)),
-    ((pygame.K_v,), "v cones", lambda s, n, e: _toggle(s, n, e, "vision")),
-    ((pygame.K_s,), "s sight", lambda s, n, e: _toggle(s, n, e, "sight")),
-    ((pygame.K_g,), "g grabs", lambda s, n, e: _toggle(s, n, e, "grabs")),
-    ((pygame.K_l,), "l lidar", lambda s, n, e: _toggle(s, n, e, "lidar")),
+    ((pygame.K_v,), "v/s/g/l cones/sight/grabs/lidar", lambda s, n, e: _toggle(s, n, e, "vision")),
+    ((pygame.K_s,), None, lambda s, n, e: _toggle(s, n, e, "sight")),
+    ((pygame.K_g,), None, lambda s, n, e: _toggle(s, n, e, "grabs")),
+    ((pygame.K_l,), None, lambda s, n, e: _toggle(s, n, e, "lidar")),
     ((pygame.K_q, pygame.K_ESCAPE), "q quit", lambda s, n, e: replace(s, quit=True)),
 ]
-HELP = "  ".join(label for _, label, _ in KEYMAP if label) + "  click timeline to seek"
+HELP = "  ".join(label for _, label, _ in KEYMAP if label) + "  click the timeline"
 
 
 def handle_key(state: ViewerState, key: int, num_frames: int, num_episodes: int) -> ViewerState:
@@ -131,6 +131,14 @@ def hud_lines(replay: fmt.Replay, k: int) -> list[tuple[str, tuple]]:
     return lines
 
 
+def _fit(text: str, font: pygame.font.Font, width: int) -> str:
+    """`text`, or its end after "..." when it is wider than `width` pixels."""
+    cut = 0
+    while cut < len(text) and font.size(text if cut == 0 else "..." + text[cut:])[0] > width:
+        cut += 1
+    return text if cut == 0 else "..." + text[cut:]
+
+
 @dataclass(frozen=True)
 class Layout:
     """Arena square of `size` px (rounded down to a multiple of 16, as video encoders want),
@@ -161,6 +169,7 @@ class View:
         self.layout = layout
         self.renderer = Renderer(width=layout.size, height=layout.size)
         self.font = pygame.font.Font(None, max(layout.size // 30, 16))
+        self.small_font = pygame.font.Font(None, max(layout.size // 40, 14))
         self._arena = pygame.Surface((layout.size, layout.size))
 
     def draw(self, surface: pygame.Surface, replay: fmt.Replay, state: ViewerState, title: str,
@@ -170,14 +179,15 @@ class View:
         self.renderer.draw(self._arena, replay.snapshot(k), state.overlays)
         surface.blit(self._arena, (0, 0))
         status = f"{'playing' if state.playing else 'paused'}  x{state.speed:g}"
-        lines = [(title, TEXT), (status, DIM), ("", TEXT), *hud_lines(replay, k)]
+        lines = [*((line, TEXT) for line in title.split("\n")), (status, DIM), ("", TEXT), *hud_lines(replay, k)]
         columns = [layout.size + 12 + round(layout.panel * f) for f in (0, 0.45, 0.7)]
         for row, (text, colour) in enumerate(lines):
             for x, cell in zip(columns, text.split("\t")):
+                cell = _fit(cell, self.font, layout.panel - 16)
                 surface.blit(self.font.render(cell, True, colour), (x, 10 + row * self.font.get_linesize()))
         self._draw_timeline(surface, replay, k)
         if help_line:
-            surface.blit(self.font.render(HELP, True, DIM), (8, layout.size + 28))
+            surface.blit(self.small_font.render(HELP, True, DIM), (8, layout.size + 28))
 
     def _draw_timeline(self, surface, replay: fmt.Replay, k: int) -> None:
         bar, last = self.layout.timeline, max(replay.num_frames - 1, 1)
@@ -216,7 +226,7 @@ def watch(paths: list[Path], size: int = 640, overlays: Overlays = Overlays(), e
         if state.episode != loaded:
             loaded, replay = state.episode, fmt.load(paths[state.episode])
         state = advance(state, clock.tick(60) / 1000, replay.num_frames, replay.meta["dt"])
-        title = f"{paths[loaded].name}  ({loaded + 1}/{len(paths)})"
+        title = f"{paths[loaded].name}\nepisode {loaded + 1} of {len(paths)}"
         view.draw(screen, replay, state, title)
         pygame.display.flip()
     pygame.display.quit()

@@ -2,10 +2,11 @@ import numpy as np
 import pytest
 import yaml
 
-arena = pytest.importorskip("arena")
 
-from replays import format as fmt  # noqa: E402
-from replays.recorder import RecordEpisodes  # noqa: E402
+import arena
+import scenarios
+from replays import format as fmt
+from replays.recorder import RecordEpisodes
 
 
 def play(env, seed, steps=None):
@@ -70,12 +71,22 @@ def test_the_real_env_round_trips_through_a_replay(recorded, tmp_path):
     assert all(np.array_equal(a, b) for a, b in zip(replay.arrays().values(), again.arrays().values()))
 
 
-def test_meta_names_the_scenario_seed_run_and_statistics(recorded):
+def test_meta_names_the_scenario_seed_run_and_statistics(recorded, tmp_path):
     env, _, _ = recorded
     meta = fmt.load(env.written[0]).meta
+    (tmp_path / "scenario.yaml").write_text(meta["scenario_yaml"])
+    assert scenarios.load(str(tmp_path / "scenario.yaml")) == env.unwrapped.scenario
     assert meta["seed"] == 11 and meta["run"] == "test-run" and meta["checkpoint"] == "ckpt_7.pt"
     assert meta["dt"] == env.unwrapped.scenario.world.physics.step_seconds
     assert yaml.safe_load(meta["scenario_yaml"]) == env.unwrapped.scenario.model_dump(mode="json")
     assert [a["name"] for a in meta["entities"]["agents"]] == ["hider_0", "hider_1", "seeker_0", "seeker_1"]
     assert 0.0 <= meta["episode_stats"]["hider_0"]["hidden_fraction"] <= 1.0
     assert meta["versions"]["numpy"] == np.__version__
+
+
+def test_a_full_game_episode_file_is_well_under_100_kb(tmp_path):
+    env = RecordEpisodes(arena.parallel_env("hide_and_seek_rooms", agents__hiders=3, agents__seekers=3,
+                                              boxes__count=9), tmp_path)
+    _, actions, _ = play(env, seed=5)
+    assert len(actions) == 240
+    assert env.written[0].stat().st_size < 80_000

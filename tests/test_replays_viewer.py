@@ -121,3 +121,10 @@ def test_the_view_draws_the_arena_in_the_top_left_square():
     assert surface.get_size() == (192 + 256, 192 + 48)
     x, y = np.round(view.renderer.to_screen(replay.snapshot(3).agent_pos[0]) + (0, 3)).astype(int)
     assert tuple(surface.get_at((x, y)))[:3] == (40, 110, 230)
+
+
+def test_long_titles_are_cut_at_the_front_to_fit_the_panel():
+    font = viewer.View(viewer.Layout(160)).font
+    fitted = viewer._fit("hide_and_seek_rooms_" * 10 + "end.replay.npz", font, 200)
+    assert fitted.startswith("...") and fitted.endswith("end.replay.npz") and font.size(fitted)[0] <= 200
+    assert viewer._fit("short", font, 200) == "short"
