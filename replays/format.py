@@ -23,7 +23,7 @@ import json
 import zipfile
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import numpy as np
@@ -119,7 +119,7 @@ class Replay:
             frames[name] = codec.encode(np.stack([getattr(s, name) for s in snapshots]), static)
         full_meta = {**meta, "format": FORMAT_NAME, "format_version": FORMAT_VERSION,
                      **_static_to_meta(static, agent_names)}
-        return cls(json.loads(json.dumps(full_meta)), static, frames,
+        return cls(json.loads(json.dumps(full_meta, default=str)), static, frames,
                    np.asarray(actions, dtype=np.uint8), np.asarray(rewards, dtype=np.float32))
 
     @property
@@ -143,38 +143,28 @@ class Replay:
                 "actions": self.actions, "rewards": self.rewards}
 
 
+ENTITY_FIELDS = ("agent_team", "obj_kind", "obj_half")
+
+
 def _static_to_meta(static: Static, agent_names: list[str]) -> dict:
+    """The entity table (names, teams, object kinds and sizes), and every other `Static` field as
+    JSON numbers or nested lists (exact: JSON keeps a float64's shortest repr)."""
     agents = [{"name": n, "team": TEAM_NAMES[int(t)]} for n, t in zip(agent_names, static.agent_team)]
-    objects = [{"kind": KIND_NAMES[int(k)], "half": [float(v) for v in h]}
+    objects = [{"kind": KIND_NAMES[int(k)], "half": np.asarray(h, dtype=np.float64).tolist()}
                for k, h in zip(static.obj_kind, static.obj_half)]
-    return {
-        "entities": {"agents": agents, "objects": objects},
-        "static": {
-            "size": float(static.size), "margin": float(static.margin),
-            "walls": np.asarray(static.walls, dtype=np.float64).tolist(),
-            "wall_half_thickness": float(static.wall_half_thickness),
-            "agent_radius": float(static.agent_radius),
-            "horizon": int(static.horizon), "prep_steps": int(static.prep_steps),
-            "vision_half_angle": float(static.vision_half_angle),
-            "lidar_range": float(static.lidar_range),
-            "lidar_angles": np.asarray(static.lidar_angles, dtype=np.float64).tolist(),
-        },
-    }
+    geometry = {f.name: np.asarray(getattr(static, f.name)).tolist()
+                for f in fields(Static) if f.name not in ENTITY_FIELDS}
+    return {"entities": {"agents": agents, "objects": objects}, "static": geometry}
 
 
 def _static_from_meta(meta: dict) -> Static:
-    s, entities = meta["static"], meta["entities"]
+    entities = meta["entities"]
+    geometry = {k: np.array(v, dtype=np.float64) if isinstance(v, list) else v for k, v in meta["static"].items()}
     return Static(
-        size=s["size"], margin=s["margin"],
-        walls=np.array(s["walls"], dtype=np.float64).reshape(-1, 5),
-        wall_half_thickness=s["wall_half_thickness"],
+        **geometry,
         agent_team=np.array([TEAM_NAMES.index(a["team"]) for a in entities["agents"]], dtype=np.int8),
-        agent_radius=s["agent_radius"],
         obj_kind=np.array([KIND_NAMES.index(o["kind"]) for o in entities["objects"]], dtype=np.int8),
         obj_half=np.array([o["half"] for o in entities["objects"]], dtype=np.float64).reshape(-1, 2),
-        horizon=s["horizon"], prep_steps=s["prep_steps"],
-        vision_half_angle=s["vision_half_angle"], lidar_range=s["lidar_range"],
-        lidar_angles=np.array(s["lidar_angles"], dtype=np.float64),
     )
 
 

@@ -65,7 +65,7 @@ class RecordEpisodes(BaseParallelWrapper):
         env = self.unwrapped
         meta = {
             **self.meta_extra,
-            "seed": episode["seed"],
+            "seed": None if episode["seed"] is None else int(episode["seed"]),
             "dt": env.scenario.world.physics.step_seconds,
             "scenario_name": env.scenario.name,
             "scenario_yaml": getattr(env, "scenario_source", None)
