@@ -78,14 +78,11 @@ class ArenaEnv(ParallelEnv):
         frozen = mechanics.frozen_agents(snap)
         want_grab = (table[:, 3] == 1) & ~frozen
         want_lock = (table[:, 4] == 1) & ~frozen
-        if want_grab.any() or want_lock.any() or (world.grab >= 0).any():
-            gap = mechanics.visible_gap(snap)
-            mechanics.grab(world, snap, want_grab, gap, self.scenario)
-            mechanics.lock(world, snap, want_lock, gap, self.scenario)
+        mechanics.interact(world, snap, want_grab, want_lock, self.scenario)
         world.step(*mechanics.motor(table, self.scenario, frozen))
         snap = take(world, snap.t + 1)
-        mechanics.settle_elevation(world, snap)
-        if world.keep_inside(snap):
+        landed = mechanics.settle_elevation(world, snap)
+        if world.keep_inside(snap) or landed:
             snap = take(world, snap.t)
         self.snapshot = snap
 

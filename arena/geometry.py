@@ -7,14 +7,20 @@ import numpy as np
 from numba import njit
 
 @njit(cache=True)
+def point_rect_distance(x, y, centres, angles, half, k):
+    """Distance from (x, y) to oriented rectangle k (0 inside)."""
+    c, s = math.cos(angles[k]), math.sin(angles[k])
+    rx, ry = x - centres[k, 0], y - centres[k, 1]
+    dx = max(abs(c * rx + s * ry) - half[k, 0], 0.0)
+    dy = max(abs(-s * rx + c * ry) - half[k, 1], 0.0)
+    return math.sqrt(dx * dx + dy * dy)
+
+
+@njit(cache=True)
 def _rect_distance(points, centres, angles, half, out):
-    for k in range(centres.shape[0]):
-        c, s = math.cos(angles[k]), math.sin(angles[k])
-        for p in range(points.shape[0]):
-            rx, ry = points[p, 0] - centres[k, 0], points[p, 1] - centres[k, 1]
-            dx = max(abs(c * rx + s * ry) - half[k, 0], 0.0)
-            dy = max(abs(-s * rx + c * ry) - half[k, 1], 0.0)
-            out[p, k] = math.sqrt(dx * dx + dy * dy)
+    for p in range(points.shape[0]):
+        for k in range(centres.shape[0]):
+            out[p, k] = point_rect_distance(points[p, 0], points[p, 1], centres, angles, half, k)
 
 
 def rect_distance(points: np.ndarray, centres: np.ndarray, angles: np.ndarray, half: np.ndarray) -> np.ndarray:

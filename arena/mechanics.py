@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import numpy as np
 import pymunk
+from numba import njit
 
-from arena.geometry import rect_distance, segment_distance
-from arena.snapshot import LOW, SEEKERS, Snapshot
+from arena.geometry import point_rect_distance, rect_distance, segment_distance
+from arena.snapshot import LOW, RAMP, SEEKERS, Snapshot
 from arena.world import World
 from scenarios.errors import InputError
 from scenarios.schema import Scenario
@@ -41,12 +42,27 @@ def frozen_agents(snap: Snapshot) -> np.ndarray:
     return (snap.static.agent_team == SEEKERS) & snap.prep
 
 
-def visible_gap(snap: Snapshot) -> np.ndarray:
-    """(A, O) distance from each agent's surface to each object it sees, inf for those it does not."""
-    gap = rect_distance(snap.agent_pos, snap.obj_pos, snap.obj_angle, snap.static.obj_half)
-    gap -= snap.static.agent_radius
-    gap[~snap.sees_obj] = np.inf
-    return gap
+@njit(cache=True)
+def _closest(agent_pos, radius, obj_pos, obj_angle, obj_half, sees_obj, ask, reach, blocked, out):
+    for i in range(agent_pos.shape[0]):
+        out[i] = -1
+        if not ask[i]:
+            continue
+        best = reach
+        for k in range(obj_pos.shape[0]):
+            if blocked[k] or not sees_obj[i, k]:
+                continue
+            gap = point_rect_distance(agent_pos[i, 0], agent_pos[i, 1], obj_pos, obj_angle, obj_half, k) - radius
+            if gap <= best:
+                best, out[i] = gap, k
+
+
+def closest_in_reach(snap: Snapshot, ask: np.ndarray, reach: float, blocked: np.ndarray) -> list[int]:
+    """For each asking agent the closest object it sees within `reach` of its surface (-1: none)."""
+    out = np.empty(len(ask), dtype=np.int64)
+    _closest(snap.agent_pos, snap.static.agent_radius, snap.obj_pos, snap.obj_angle, snap.static.obj_half,
+             snap.sees_obj, ask, reach, blocked, out)
+    return out.tolist()
 
 
 def release(world: World, i: int) -> None:
@@ -56,61 +72,53 @@ def release(world: World, i: int) -> None:
     world.grab[i] = -1
 
 
-def grab(world: World, snap: Snapshot, want: np.ndarray, gap: np.ndarray, scenario: Scenario) -> None:
-    """Hold the closest visible unlocked object in reach rigidly while grab is 1."""
-    for i in np.flatnonzero((world.grab >= 0) & ~want):
-        release(world, int(i))
-    candidates = np.flatnonzero(want & (world.grab < 0))
-    if not len(candidates):
-        return
-    gap = np.where(gap <= scenario.agents.grab_range, gap, np.inf)
-    gap[:, world.lock >= 0] = np.inf
+def interact(world: World, snap: Snapshot, want_grab: np.ndarray, want_lock: np.ndarray, scenario: Scenario) -> None:
+    """Grab: hold the closest visible unlocked object in reach rigidly while grab is 1.
+    Lock: lock the closest visible object in reach for the team, or unlock one the rule allows."""
+    for i, (held, keep) in enumerate(zip(world.grab.tolist(), want_grab.tolist())):
+        if held >= 0 and not keep:
+            release(world, i)
+    ask = want_grab & (world.grab < 0)
     if not scenario.rules.box_surfing:
-        gap[world.elevated] = np.inf
-    for i in candidates:
-        k = int(np.argmin(gap[i]))
-        if not np.isfinite(gap[i, k]):
-            continue
-        agent, obj = world.agent_bodies[i], world.obj_bodies[k]
-        pivot = pymunk.PivotJoint(agent, obj, agent.position)
-        gear = pymunk.GearJoint(agent, obj, obj.angle - agent.angle, 1.0)
-        pivot.collide_bodies = gear.collide_bodies = False
-        world.space.add(pivot, gear)
-        world.joints[i] = (pivot, gear)
-        world.grab[i] = k
+        ask &= ~world.elevated
+    if ask.any():
+        for i, k in enumerate(closest_in_reach(snap, ask, scenario.agents.grab_range, world.lock >= 0)):
+            if k >= 0:
+                _hold(world, i, k)
+    if want_lock.any():
+        unlockable = (snap.static.obj_kind == RAMP) & (not scenario.ramps.lockable)
+        toggled = set()
+        for i, k in enumerate(closest_in_reach(snap, want_lock, scenario.agents.lock_range, unlockable)):
+            if k < 0 or k in toggled:
+                continue
+            team = int(snap.static.agent_team[i])
+            if world.lock[k] < 0:
+                for holder in np.flatnonzero(world.grab == k):
+                    release(world, int(holder))
+                world.set_locked(k, team)
+            elif world.lock[k] == team or scenario.rules.lock_rule == "all_lock":
+                world.set_locked(k, -1)
+            else:
+                continue
+            toggled.add(k)
 
 
-def lock(world: World, snap: Snapshot, want: np.ndarray, gap: np.ndarray, scenario: Scenario) -> None:
-    """Lock the closest visible object in reach for the team, or unlock one the rule allows."""
-    agents = np.flatnonzero(want)
-    if not len(agents):
-        return
-    gap = np.where(gap <= scenario.agents.lock_range, gap, np.inf)
-    if not scenario.ramps.lockable:
-        gap[:, snap.static.obj_kind == 1] = np.inf
-    toggled = set()
-    for i in agents:
-        k = int(np.argmin(gap[i]))
-        if not np.isfinite(gap[i, k]) or k in toggled:
-            continue
-        team = int(snap.static.agent_team[i])
-        if world.lock[k] < 0:
-            for holder in np.flatnonzero(world.grab == k):
-                release(world, int(holder))
-            world.set_locked(k, team)
-        elif world.lock[k] == team or scenario.rules.lock_rule == "all_lock":
-            world.set_locked(k, -1)
-        else:
-            continue
-        toggled.add(k)
+def _hold(world: World, i: int, k: int) -> None:
+    agent, obj = world.agent_bodies[i], world.obj_bodies[k]
+    pivot = pymunk.PivotJoint(agent, obj, agent.position)
+    gear = pymunk.GearJoint(agent, obj, obj.angle - agent.angle, 1.0)
+    pivot.collide_bodies = gear.collide_bodies = False
+    world.space.add(pivot, gear)
+    world.joints[i] = (pivot, gear)
+    world.grab[i] = k
 
 
-def settle_elevation(world: World, snap: Snapshot) -> None:
+def settle_elevation(world: World, snap: Snapshot) -> bool:
     """An elevated agent comes down once nothing holds it up: no ramp, box or LOW wall top is
-    under it (an agent radius of slack, so it lands clear of what it leaves)."""
+    under it (an agent radius of slack, so it lands clear of what it leaves). True if one did."""
     up = np.flatnonzero(world.elevated)
     if not len(up):
-        return
+        return False
     st = snap.static
     pos = snap.agent_pos[up]
     on_object = (rect_distance(pos, snap.obj_pos, snap.obj_angle, st.obj_half) <= st.agent_radius).any(axis=1)
@@ -118,8 +126,10 @@ def settle_elevation(world: World, snap: Snapshot) -> None:
     on_wall = np.zeros(len(up), dtype=bool)
     if len(low):
         on_wall = (segment_distance(pos, low) <= st.wall_half_thickness + st.agent_radius).any(axis=1)
-    for i in up[~(on_object | on_wall)]:
+    landing = up[~(on_object | on_wall)]
+    for i in landing:
         world.set_elevated(int(i), False)
+    return len(landing) > 0
 
 
 def outside(points: np.ndarray, size: float) -> np.ndarray:

@@ -67,7 +67,8 @@ class Renderer:
             self._prepare(static)
 
     def to_screen(self, xy) -> np.ndarray:
-        """World metres -> pixel coordinates (float), for points of shape (..., 2)."""
+        """World metres -> pixel coordinates (float), for points of shape (..., 2); needs the static
+        (given to the constructor, or taken from the first snapshot drawn)."""
         xy = np.asarray(xy, dtype=np.float64)
         px = self._origin[0] + (xy[..., 0] - self._lo[0]) * self._scale
         py = self._origin[1] + (self._hi[1] - xy[..., 1]) * self._scale
@@ -156,7 +157,7 @@ class Renderer:
 
     def _draw_cones(self, surface, snap: Snapshot) -> None:
         static = snap.static
-        radius = 0.25 * static.size
+        radius = min(0.25 * static.size, static.vision_range)
         arc = np.linspace(-static.vision_half_angle, static.vision_half_angle, 24)
         for pos, angle, team in zip(snap.agent_pos, snap.agent_angle, static.agent_team):
             rim = pos + radius * np.stack([np.cos(angle + arc), np.sin(angle + arc)], axis=-1)

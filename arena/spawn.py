@@ -1,41 +1,83 @@
 """Where entities appear at reset: rejection sampling inside a spawn region, clear of walls and of
-each other."""
+each other. Candidates are drawn in batches from the episode's generator; the first clear one wins."""
 from __future__ import annotations
 
-import numpy as np
+import math
 
-from arena.geometry import segment_distance
+import numpy as np
+from numba import njit
+
 from arena.layouts import Layout
 
 CLEARANCE = 0.05
-TRIES = 2000
+BATCH, ROUNDS = 64, 40
+ANYWHERE, ROOM, OUTSIDE = 0, 1, 2
+REGION_CODES = {"anywhere": ANYWHERE, "room": ROOM, "outside": OUTSIDE}
 
 
-def _inside(point, rect, pad=0.0) -> bool:
-    x0, y0, x1, y1 = rect
-    return x0 - pad <= point[0] <= x1 + pad and y0 - pad <= point[1] <= y1 + pad
+@njit(cache=True)
+def _segment_gap(x, y, walls):
+    best = np.inf
+    for s in range(walls.shape[0]):
+        ax, ay, bx, by = walls[s, 0], walls[s, 1], walls[s, 2], walls[s, 3]
+        ex, ey = bx - ax, by - ay
+        t = ((x - ax) * ex + (y - ay) * ey) / max(ex * ex + ey * ey, 1e-12)
+        t = min(max(t, 0.0), 1.0)
+        best = min(best, math.hypot(ax + t * ex - x, ay + t * ey - y))
+    return best
+
+
+@njit(cache=True)
+def _place_from(start, unit, radii, regions, room, has_room, size, wall_half, walls, positions):
+    """Place entities start.. from the unit-square candidates unit[n - start]; return the first
+    entity none of whose candidates was clear (len(radii) when all were placed)."""
+    for n in range(start, radii.shape[0]):
+        r = radii[n]
+        x0, y0, x1, y1 = 0.0, 0.0, size, size
+        if regions[n] == ROOM and has_room:
+            x0, y0, x1, y1 = room[0], room[1], room[2], room[3]
+        pad = r + wall_half
+        placed = False
+        for c in range(unit.shape[1]):
+            x = x0 + pad + unit[n - start, c, 0] * (x1 - x0 - 2 * pad)
+            y = y0 + pad + unit[n - start, c, 1] * (y1 - y0 - 2 * pad)
+            if regions[n] == OUTSIDE and has_room and (room[0] - pad < x < room[2] + pad) \
+                    and (room[1] - pad < y < room[3] + pad):
+                continue
+            if _segment_gap(x, y, walls) < pad + CLEARANCE:
+                continue
+            clear = True
+            for m in range(n):
+                if math.hypot(x - positions[m, 0], y - positions[m, 1]) < r + radii[m] + CLEARANCE:
+                    clear = False
+                    break
+            if clear:
+                positions[n, 0], positions[n, 1] = x, y
+                placed = True
+                break
+        if not placed:
+            return n
+    return radii.shape[0]
 
 
 def place(rng: np.random.Generator, layout: Layout, size: float, wall_half: float,
           radii: list[float], regions: list[str]) -> np.ndarray:
     """Positions (N, 2) for entities of bounding radius `radii`, each in its region
     ('anywhere', 'room' or 'outside' the hiders' room)."""
-    placed: list[tuple[np.ndarray, float]] = []
-    for radius, region in zip(radii, regions):
-        rect = layout.room if region == "room" and layout.room else (0.0, 0.0, size, size)
-        lo = np.array(rect[:2]) + radius + wall_half
-        hi = np.array(rect[2:]) - radius - wall_half
-        for _ in range(TRIES):
-            p = rng.uniform(lo, hi)
-            if region == "outside" and layout.room and _inside(p, layout.room, radius + wall_half):
-                continue
-            if len(layout.walls) and segment_distance(p[None], layout.walls[:, :4]).min() < radius + wall_half + CLEARANCE:
-                continue
-            if any(np.linalg.norm(p - q) < radius + r + CLEARANCE for q, r in placed):
-                continue
-            placed.append((p, radius))
-            break
-        else:
-            raise RuntimeError(f"cannot place an entity of radius {radius:.2f} m in region '{region}': "
-                               "the scenario puts too many things in too little space")
-    return np.array([p for p, _ in placed]).reshape(-1, 2)
+    n = len(radii)
+    radii_arr = np.asarray(radii, dtype=np.float64)
+    codes = np.array([REGION_CODES[r] for r in regions], dtype=np.int64)
+    room = np.asarray(layout.room if layout.room else (0.0, 0.0, size, size), dtype=np.float64)
+    walls = np.ascontiguousarray(layout.walls[:, :4])
+    positions = np.zeros((n, 2))
+    start = 0
+    for _ in range(ROUNDS):
+        if start == n:
+            return positions
+        unit = rng.random((n - start, BATCH, 2))
+        start = _place_from(start, unit, radii_arr, codes, room, layout.room is not None, size, wall_half,
+                            walls, positions)
+    if start == n:
+        return positions
+    raise RuntimeError(f"cannot place an entity of radius {radii[start]:.2f} m in region '{regions[start]}': "
+                       "the scenario puts too many things in too little space")

@@ -25,6 +25,8 @@ COLL_AGENT, COLL_RAMP = 1, 2
 _F = pymunk.batch.BodyFields
 STATE_FIELDS = _F.BODY_ID | _F.POSITION | _F.ANGLE | _F.VELOCITY | _F.ANGULAR_VELOCITY
 FORCE_FIELDS = _F.FORCE | _F.TORQUE
+_batch = pymunk.batch
+_SET_BODY = _batch.ffi.addressof(_batch.lib, "pmSpaceBodySetIteratorFuncBatched")
 
 
 def draw(rng: np.random.Generator, count: Count) -> int:
@@ -122,6 +124,11 @@ class World:
         self._sorted_ids = ids[self._id_order]
         self._buffer = pymunk.batch.Buffer()
         self._force_buffer = pymunk.batch.Buffer()
+        self._force_data = _batch.ffi.new("pmBatchedData *")
+        self._force_data.fields = FORCE_FIELDS.value
+        self._force_data.floatArray = self._force_buffer._float_arr
+        self._force_data.intArray = self._force_buffer._int_arr
+        self._cp_space = self.space._space
         self._iteration_changed = True
         self.occluders = sensors.Occluders(self.layout.walls, self.n_objects)
 
@@ -157,8 +164,11 @@ class World:
         rows[self._agent_rows, :2] = forces
         rows[self._agent_rows, 2] = torques
         self._force_buffer.set_float_buf(rows.ravel())
+        float_arr = self._force_buffer._float_arr
         for _ in range(self.substeps):
-            pymunk.batch.set_space_bodies(self.space, FORCE_FIELDS, self._force_buffer)
+            # What pymunk.batch.set_space_bodies does, without rebuilding its arguments each time.
+            float_arr.num = 0
+            _batch.lib.cpSpaceEachBody(self._cp_space, _SET_BODY, self._force_data)
             self.space.step(self.dt)
             if self.mounting:
                 self._mount()
@@ -203,10 +213,12 @@ class World:
         """Put back anything the solver pushed past the outer walls. True when something moved."""
         lo = -self.static.margin + self.static.wall_half_thickness
         hi = self.static.size + self.static.margin - self.static.wall_half_thickness
+        if min(snap.agent_pos.min(), snap.obj_pos.min(initial=lo)) >= lo and \
+                max(snap.agent_pos.max(), snap.obj_pos.max(initial=hi)) <= hi:
+            return False
         pos = np.concatenate([snap.agent_pos, snap.obj_pos])
-        escaped = np.flatnonzero(((pos < lo) | (pos > hi)).any(axis=1))
-        bodies = self.agent_bodies + self.obj_bodies if len(escaped) else []
-        for i in escaped:
+        bodies = self.agent_bodies + self.obj_bodies
+        for i in np.flatnonzero(((pos < lo) | (pos > hi)).any(axis=1)):
             bodies[i].position = tuple(np.clip(pos[i], lo + 0.2, hi - 0.2))
             bodies[i].velocity = (0.0, 0.0)
-        return len(escaped) > 0
+        return True

@@ -33,7 +33,8 @@ class HideAndSeek:
             reward[self.hiders] = hider_reward
             reward[self.seekers] = -hider_reward
         size = snap.static.size
-        reward[outside(snap.agent_pos, size)] += spec.out_of_bounds
+        if snap.agent_pos.min() < 0.0 or snap.agent_pos.max() > size:
+            reward[outside(snap.agent_pos, size)] += spec.out_of_bounds
         if spec.penalize_objects_out and outside(snap.obj_pos, size).any():
             reward += spec.out_of_bounds
         return reward
