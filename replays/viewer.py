@@ -110,7 +110,7 @@ def hud_lines(replay: fmt.Replay, k: int) -> list[tuple[str, tuple]]:
     """The HUD text for frame k: step, phase, rewards, who sees whom, locks; tabs separate columns."""
     snap = replay.snapshot(k)
     names, teams = replay.agent_names, replay.static.agent_team
-    totals = replay.rewards[:k].sum(axis=0) if k else np.zeros(len(names))
+    totals = replay.rewards[:k].sum(axis=0)
     lines = [(f"step {snap.t} / {replay.static.horizon}", TEXT),
              ("preparation: seekers frozen" if snap.prep else "hide and seek", CURSOR if snap.prep else TEXT),
              ("", TEXT), ("reward\tstep\ttotal", DIM)]
