@@ -8,6 +8,7 @@ at the last frame; switching episode starts the new one at frame 0.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -44,6 +45,10 @@ def _step(state, n, _e, by):
     return replace(state, position=float(min(max(state.frame + by, 0), n - 1)), playing=False)
 
 
+def _jump(state, n, _e, last):
+    return replace(state, position=float(n - 1 if last else 0), playing=False)
+
+
 def _play(state, n, _e):
     restart = not state.playing and state.frame >= n - 1
     return replace(state, playing=not state.playing, position=0.0 if restart else state.position)
@@ -63,24 +68,28 @@ def _toggle(state, _n, _e, overlay):
     return replace(state, overlays=state.overlays.toggled(overlay))
 
 
+def _quit(state, _n, _e):
+    return replace(state, quit=True)
+
+
 # (keys, label for the help line, action(state, num_frames, num_episodes))
 KEYMAP = [
     ((pygame.K_SPACE,), "space play/pause", _play),
-    ((pygame.K_RIGHT,), "left/right step", lambda s, n, e: _step(s, n, e, +1)),
-    ((pygame.K_LEFT,), None, lambda s, n, e: _step(s, n, e, -1)),
-    ((pygame.K_PAGEDOWN,), "pgup/pgdn 10 steps", lambda s, n, e: _step(s, n, e, +10)),
-    ((pygame.K_PAGEUP,), None, lambda s, n, e: _step(s, n, e, -10)),
-    ((pygame.K_HOME,), "home/end", lambda s, n, e: _step(s, n, e, -n)),
-    ((pygame.K_END,), None, lambda s, n, e: _step(s, n, e, +n)),
-    ((pygame.K_UP,), "up/down speed", lambda s, n, e: _faster(s, n, e, +1)),
-    ((pygame.K_DOWN,), None, lambda s, n, e: _faster(s, n, e, -1)),
-    ((pygame.K_n,), "n/p episode", lambda s, n, e: _episode(s, n, e, +1)),
-    ((pygame.K_p,), None, lambda s, n, e: _episode(s, n, e, -1)),
-    ((pygame.K_v,), "v/s/g/l cones/sight/grabs/lidar", lambda s, n, e: _toggle(s, n, e, "vision")),
-    ((pygame.K_s,), None, lambda s, n, e: _toggle(s, n, e, "sight")),
-    ((pygame.K_g,), None, lambda s, n, e: _toggle(s, n, e, "grabs")),
-    ((pygame.K_l,), None, lambda s, n, e: _toggle(s, n, e, "lidar")),
-    ((pygame.K_q, pygame.K_ESCAPE), "q quit", lambda s, n, e: replace(s, quit=True)),
+    ((pygame.K_RIGHT,), "left/right step", partial(_step, by=+1)),
+    ((pygame.K_LEFT,), None, partial(_step, by=-1)),
+    ((pygame.K_PAGEDOWN,), "pgup/pgdn 10 steps", partial(_step, by=+10)),
+    ((pygame.K_PAGEUP,), None, partial(_step, by=-10)),
+    ((pygame.K_HOME,), "home/end", partial(_jump, last=False)),
+    ((pygame.K_END,), None, partial(_jump, last=True)),
+    ((pygame.K_UP,), "up/down speed", partial(_faster, by=+1)),
+    ((pygame.K_DOWN,), None, partial(_faster, by=-1)),
+    ((pygame.K_n,), "n/p episode", partial(_episode, by=+1)),
+    ((pygame.K_p,), None, partial(_episode, by=-1)),
+    ((pygame.K_v,), "v/s/g/l cones/sight/grabs/lidar", partial(_toggle, overlay="vision")),
+    ((pygame.K_s,), None, partial(_toggle, overlay="sight")),
+    ((pygame.K_g,), None, partial(_toggle, overlay="grabs")),
+    ((pygame.K_l,), None, partial(_toggle, overlay="lidar")),
+    ((pygame.K_q, pygame.K_ESCAPE), "q quit", _quit),
 ]
 HELP = "  ".join(label for _, label, _ in KEYMAP if label) + "  click the timeline"
 
