@@ -57,30 +57,43 @@ def _ray_hits_segment(ox, oy, dx, dy, seg, s):
 
 @njit(cache=True)
 def _lidar(pos, elevated, radius, cos_a, sin_a, seg, low, max_range, out):
+    """Segment by segment, each ray keeping its nearest hit; what depends only on the agent and
+    the segment is worked out once, outside the ray loop."""
     n_agents, n_rays, n_seg = pos.shape[0], cos_a.shape[0], seg.shape[0]
     for i in range(n_agents):
         ox, oy = pos[i, 0], pos[i, 1]
-        for r in range(n_rays):
-            dx, dy = cos_a[r], sin_a[r]
-            best = max_range
-            for s in range(n_seg):
-                if elevated[i] and low[s]:
+        best = out[i]
+        best[:] = max_range
+        for s in range(n_seg):
+            if elevated[i] and low[s]:
+                continue
+            ex, ey = seg[s, 2] - seg[s, 0], seg[s, 3] - seg[s, 1]
+            wx, wy = seg[s, 0] - ox, seg[s, 1] - oy
+            along = wx * ey - wy * ex
+            for r in range(n_rays):
+                dx, dy = cos_a[r], sin_a[r]
+                denom = dx * ey - dy * ex
+                if denom == 0.0:
                     continue
-                t = _ray_hits_segment(ox, oy, dx, dy, seg, s)
-                if 0.0 <= t < best:
-                    best = t
-            for j in range(n_agents):
-                if j == i:
+                t = along / denom
+                if t < 0.0 or t >= best[r]:
                     continue
-                fx, fy = pos[j, 0] - ox, pos[j, 1] - oy
-                tc = fx * dx + fy * dy
-                d2 = fx * fx + fy * fy - tc * tc
+                u = (wx * dy - wy * dx) / denom
+                if 0.0 <= u <= 1.0:
+                    best[r] = t
+        for j in range(n_agents):
+            if j == i:
+                continue
+            fx, fy = pos[j, 0] - ox, pos[j, 1] - oy
+            f2 = fx * fx + fy * fy
+            for r in range(n_rays):
+                tc = fx * cos_a[r] + fy * sin_a[r]
+                d2 = f2 - tc * tc
                 if tc <= 0.0 or d2 > radius * radius:
                     continue
                 t = tc - math.sqrt(radius * radius - d2)
-                if 0.0 <= t < best:
-                    best = t
-            out[i, r] = best
+                if 0.0 <= t < best[r]:
+                    best[r] = t
 
 
 @njit(cache=True)

@@ -26,7 +26,10 @@ _F = pymunk.batch.BodyFields
 STATE_FIELDS = _F.BODY_ID | _F.POSITION | _F.ANGLE | _F.VELOCITY | _F.ANGULAR_VELOCITY
 FORCE_FIELDS = _F.FORCE | _F.TORQUE
 _batch = pymunk.batch
+# pymunk.batch's own C iterators, called directly: its Python wrappers rebuild their arguments
+# on every call, which costs more than the read or write itself at this world's size.
 _SET_BODY = _batch.ffi.addressof(_batch.lib, "pmSpaceBodySetIteratorFuncBatched")
+_GET_BODY = _batch.ffi.addressof(_batch.lib, "pmSpaceBodyGetIteratorFuncBatched")
 
 
 def draw(rng: np.random.Generator, count: Count) -> int:
@@ -129,6 +132,11 @@ class World:
         self._force_data.floatArray = self._force_buffer._float_arr
         self._force_data.intArray = self._force_buffer._int_arr
         self._cp_space = self.space._space
+        self._read_data = _batch.ffi.new("pmBatchedData *")
+        self._read_data.fields = STATE_FIELDS.value
+        self._read_data.floatArray = self._buffer._float_arr
+        self._read_data.intArray = self._buffer._int_arr
+        self._rows = self._rows_address = None
         self._iteration_changed = True
         self.occluders = sensors.Occluders(self.layout.walls, self.n_objects)
 
@@ -166,7 +174,6 @@ class World:
         self._force_buffer.set_float_buf(rows.ravel())
         float_arr = self._force_buffer._float_arr
         for _ in range(self.substeps):
-            # What pymunk.batch.set_space_bodies does, without rebuilding its arguments each time.
             float_arr.num = 0
             _batch.lib.cpSpaceEachBody(self._cp_space, _SET_BODY, self._force_data)
             self.space.step(self.dt)
@@ -191,19 +198,25 @@ class World:
 
     def read(self) -> tuple[np.ndarray, np.ndarray]:
         """Positions, angles and velocities in bulk: (A, 6) agents and (O, 6) objects, columns
-        x, y, angle, vx, vy, angular velocity."""
-        self._buffer.clear()
-        pymunk.batch.get_space_bodies(self.space, STATE_FIELDS, self._buffer)
-        ids = np.frombuffer(self._buffer.int_buf(), dtype=np.uintp)
-        rows = np.frombuffer(self._buffer.float_buf(), dtype=np.float64).reshape(-1, 6)
+        x, y, angle, vx, vy, angular velocity. Fresh arrays, in body order."""
+        buffer = self._buffer
+        buffer._float_arr.num = buffer._int_arr.num = 0
+        _batch.lib.cpSpaceEachBody(self._cp_space, _GET_BODY, self._read_data)
+        if self._rows is None or self._rows_address != buffer._float_arr.arr:
+            # pymunk grows its arrays on the first read only; views stay valid until they move.
+            self._rows = np.frombuffer(buffer.float_buf(), dtype=np.float64).reshape(-1, 6)
+            self._ids = np.frombuffer(buffer.int_buf(), dtype=np.uintp)
+            self._rows_address = buffer._float_arr.arr
+            self._iteration_changed = True
         if self._iteration_changed:
+            ids = self._ids
             pos = np.minimum(np.searchsorted(self._sorted_ids, ids), len(self._sorted_ids) - 1)
             ours = self._sorted_ids[pos] == ids  # the space's own static body is listed too
             self._rows_of_body = np.flatnonzero(ours)[np.argsort(self._id_order[pos[ours]])]
             self._agent_rows = self._rows_of_body[:self.n_agents]
             self._n_iterated = len(ids)
             self._iteration_changed = False
-        table = rows[self._rows_of_body]
+        table = self._rows[self._rows_of_body]
         return table[:self.n_agents], table[self.n_agents:]
 
     def bodies(self, kind: str) -> list[pymunk.Body]:
