@@ -70,10 +70,7 @@ class ArenaEnv(ParallelEnv):
     def step(self, actions: dict[str, Any]):
         if not self.agents:
             raise InputError("step() called on a finished episode: call reset() first")
-        missing = [a for a in self.agents if a not in actions]
-        if missing:
-            raise InputError(f"actions missing for {', '.join(missing)}")
-        table = mechanics.decode([actions[a] for a in self.agents], self.agents)
+        table = mechanics.decode(actions, self.agents)
         world, snap = self.world, self.snapshot
         frozen = mechanics.frozen_agents(snap)
         want_grab = (table[:, 3] == 1) & ~frozen
@@ -86,8 +83,7 @@ class ArenaEnv(ParallelEnv):
             snap = take(world, snap.t)
         self.snapshot = snap
 
-        reward = self.task.rewards(snap)
-        self.task.observe_step(snap)
+        reward = self.task.step(snap)
         obs = self._observations()
         done = snap.t >= self.scenario.horizon
         rewards = {a: float(reward[i]) for i, a in enumerate(self.agents)}

@@ -15,18 +15,27 @@ ACTION_NVEC = np.array([11, 11, 11, 2, 2], dtype=np.int64)
 MOVE_CENTRE = (ACTION_NVEC[:3] - 1) / 2
 
 
-def decode(actions: np.ndarray, names: list[str]) -> np.ndarray:
-    """Check an (A, 5) integer action table against MultiDiscrete([11, 11, 11, 2, 2])."""
-    actions = np.asarray(actions)
-    if actions.shape != (len(names), 5) or actions.dtype.kind not in "iu":
-        raise InputError(f"actions must be 5 whole numbers per agent, got shape {actions.shape} "
-                         f"and dtype {actions.dtype}")
-    if actions.min() < 0 or (actions >= ACTION_NVEC).any():
-        out = (actions < 0) | (actions >= ACTION_NVEC)
+def decode(actions: dict, names: list[str]) -> np.ndarray:
+    """The (A, 5) integer action table of agents `names`, checked against MultiDiscrete([11, 11, 11, 2, 2])."""
+    missing = [a for a in names if a not in actions]
+    if missing:
+        raise InputError(f"actions missing for {', '.join(missing)}")
+    try:
+        table = np.asarray([actions[a] for a in names])
+    except ValueError:
+        table = np.empty(0)
+    if table.shape != (len(names), 5) or table.dtype.kind not in "iu":
+        for a in names:
+            one = np.asarray(actions[a])
+            if one.shape != (5,) or one.dtype.kind not in "iu":
+                raise InputError(f"action of {a}: expected 5 whole numbers for "
+                                 f"MultiDiscrete([11, 11, 11, 2, 2]), got {actions[a]!r}")
+    out = (table < 0) | (table >= ACTION_NVEC)
+    if out.any():
         i, k = np.argwhere(out)[0]
-        raise InputError(f"action of {names[i]}: component {k} is {actions[i, k]}, "
+        raise InputError(f"action of {names[i]}: component {k} is {table[i, k]}, "
                          f"must be in [0, {ACTION_NVEC[k] - 1}] (MultiDiscrete([11, 11, 11, 2, 2]))")
-    return actions
+    return table
 
 
 def motor(actions: np.ndarray, scenario: Scenario, frozen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

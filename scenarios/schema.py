@@ -44,7 +44,7 @@ class Count(Strict):
 
 class Physics(Strict):
     step_seconds: PositiveFloat = 0.25
-    substeps: Annotated[int, Field(ge=1, le=64)] = 4
+    substeps: Annotated[int, Field(ge=1, le=64)] = 8
     damping: Annotated[float, Field(gt=0, le=1)] = 0.02   # fraction of velocity kept after 1 s
     friction: NonNegativeFloat = 0.5
 
@@ -71,7 +71,7 @@ class Agents(Strict):
     seekers: Count = Count(min=2, max=2)
     radius: PositiveFloat = 0.15
     mass: PositiveFloat = 1.0
-    max_force: PositiveFloat = 10.0
+    max_force: PositiveFloat = 8.0
     max_torque: PositiveFloat = 1.0
     grab_range: PositiveFloat = 0.6    # from the agent's centre to the object's surface
     lock_range: PositiveFloat = 0.6

@@ -15,33 +15,31 @@ class HideAndSeek:
     def __init__(self, scenario: Scenario, first: Snapshot):
         self.rewards_spec = scenario.task.rewards
         team = first.static.agent_team
-        self.hiders, self.seekers = team == HIDERS, team == SEEKERS
-        self.hider_idx, self.seeker_idx = np.flatnonzero(self.hiders), np.flatnonzero(self.seekers)
+        self.hider_idx, self.seeker_idx = np.flatnonzero(team == HIDERS), np.flatnonzero(team == SEEKERS)
+        self.side = np.where(team == HIDERS, 1.0, -1.0)
         self.start = first.obj_pos.copy()
         self.hidden_steps = 0
         self.stats: dict[str, float] = {}
         if first.static.prep_steps == 0:
             self._record_phase(first, "_prep")
 
-    def rewards(self, snap: Snapshot) -> np.ndarray:
+    def step(self, snap: Snapshot) -> np.ndarray:
+        """Rewards for the step that led to `snap`, noting what the statistics need."""
         spec = self.rewards_spec
-        reward = np.zeros(len(snap.agent_pos))
         if snap.t > snap.static.prep_steps:  # the step into t was a main-phase step
             seen = snap.sees_agent[self.seeker_idx][:, self.hider_idx].any()
             self.hidden_steps += int(not seen)
-            hider_reward = spec.seen if seen else spec.hidden
-            reward[self.hiders] = hider_reward
-            reward[self.seekers] = -hider_reward
+            reward = self.side * (spec.seen if seen else spec.hidden)
+        else:
+            reward = np.zeros(len(self.side))
+        if snap.t == snap.static.prep_steps:
+            self._record_phase(snap, "_prep")
         size = snap.static.size
         if snap.agent_pos.min() < 0.0 or snap.agent_pos.max() > size:
             reward[outside(snap.agent_pos, size)] += spec.out_of_bounds
         if spec.penalize_objects_out and outside(snap.obj_pos, size).any():
             reward += spec.out_of_bounds
         return reward
-
-    def observe_step(self, snap: Snapshot) -> None:
-        if snap.t == snap.static.prep_steps:
-            self._record_phase(snap, "_prep")
 
     def _record_phase(self, snap: Snapshot, suffix: str) -> None:
         moved = np.linalg.norm(snap.obj_pos - self.start, axis=1)
