@@ -8,10 +8,9 @@ from gymnasium import spaces
 from pettingzoo import ParallelEnv
 
 import scenarios
-from arena import mechanics
+from arena import mechanics, tasks
 from arena.observations import Observer, Slots, observation_space, state_space
-from arena.snapshot import SEEKERS, Snapshot, take
-from arena.tasks.hide_and_seek import HideAndSeek
+from arena.snapshot import Snapshot, take
 from arena.world import World
 from scenarios.errors import InputError
 
@@ -56,10 +55,9 @@ class ArenaEnv(ParallelEnv):
         team = self.world.static.agent_team
         self.agents = [f"{TEAM_NAMES[t]}_{int((team[:i] == t).sum())}" for i, t in enumerate(team)]
         slot = np.array([self.possible_agents.index(a) for a in self.agents], dtype=np.int64)
-        self._frozen_team = team == SEEKERS
         self.observer = Observer(self.slots, slot, int((self.world.static.obj_kind == 0).sum()))
         self.snapshot = take(self.world, 0)
-        self.task = HideAndSeek(self.scenario, self.snapshot)
+        self.task = tasks.make(self.scenario, self.snapshot, self.world.layout)
         if self.render_mode == "human":
             self.render()
         return self._observations(), {a: {} for a in self.agents}
@@ -85,12 +83,13 @@ class ArenaEnv(ParallelEnv):
 
         reward = self.task.step(snap)
         obs = self._observations()
-        done = snap.t >= self.scenario.horizon
+        ended = self.task.terminated(snap)
+        cut = not ended and snap.t >= self.scenario.horizon
         rewards = {a: float(reward[i]) for i, a in enumerate(self.agents)}
-        terminations = {a: False for a in self.agents}
-        truncations = {a: done for a in self.agents}
+        terminations = {a: ended for a in self.agents}
+        truncations = {a: cut for a in self.agents}
         infos = {a: {} for a in self.agents}
-        if done:
+        if ended or cut:
             stats = self.task.episode_stats(snap)
             for a in self.agents:
                 infos[a]["episode"] = stats

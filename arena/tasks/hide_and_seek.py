@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from arena.layouts import Layout
 from arena.mechanics import outside
 from arena.snapshot import BOX, HIDERS, RAMP, SEEKERS, Snapshot
 from scenarios.schema import Scenario
 
 
 class HideAndSeek:
-    def __init__(self, scenario: Scenario, first: Snapshot):
+    def __init__(self, scenario: Scenario, first: Snapshot, layout: Layout):
         self.rewards_spec = scenario.task.rewards
         team = first.static.agent_team
         self.hider_idx, self.seeker_idx = np.flatnonzero(team == HIDERS), np.flatnonzero(team == SEEKERS)
@@ -40,6 +41,9 @@ class HideAndSeek:
         if spec.penalize_objects_out and outside(snap.obj_pos, size).any():
             reward += spec.out_of_bounds
         return reward
+
+    def terminated(self, snap: Snapshot) -> bool:
+        return False
 
     def _record_phase(self, snap: Snapshot, suffix: str) -> None:
         moved = np.linalg.norm(snap.obj_pos - self.start, axis=1)
