@@ -1,0 +1,70 @@
+"""Lidar, vision and the observations built from them, on hand-placed worlds."""
+import math
+
+import numpy as np
+
+import arena
+
+OPEN = dict(layout__kind="open", agents__hiders=1, agents__seekers=1, boxes__count=1, ramps__count=1,
+            rules__prep_fraction=0.0)
+CLOSED_ROOM = dict(layout__doors_per_wall=0, agents__hiders=1, agents__seekers=1, boxes__count=1, ramps__count=1,
+                   rules__prep_fraction=0.0)
+
+
+def make(overrides, objects, agents):
+    env = arena.parallel_env(**overrides)
+    obs, _ = env.reset(seed=0, options={"placement": {"objects": objects, "agents": agents}})
+    return env, obs
+
+
+def test_lidar_measures_distance_to_walls_boxes_and_agents():
+    env, _ = make({**OPEN, "sensors__lidar_rays": 4},  # rays at 0, 90, 180, 270 degrees
+                  objects=[(3.0, 4.0, 0.0), (5.5, 0.5, 0.0)], agents=[(1.0, 2.0, 0.0), (3.0, 2.0, 0.0)])
+    lidar = env.snapshot.lidar
+    # hider_0 at (1, 2): +x meets seeker_0's circle at 3 - 0.15; +y the wall at y = 6; -x the wall at x = 0.
+    np.testing.assert_allclose(lidar[0], [1.85, 4.0, 1.0, 2.0], atol=1e-5)
+    # seeker_0 at (3, 2): +y meets the box's lower face at y = 4 - 0.25.
+    np.testing.assert_allclose(lidar[1], [3.0, 1.75, 1.85, 2.0], atol=1e-5)
+
+
+def test_elevated_agent_sees_over_a_low_wall():
+    env, _ = make(CLOSED_ROOM, objects=[(1.0, 1.0, 0), (2.5, 4.5, 0)], agents=[(4.5, 4.5, 0), (1.6, 4.5, 0)])
+    assert not env.snapshot.sees_agent[1, 0]
+    for _ in range(10):
+        env.step({"hider_0": np.array([5, 5, 5, 0, 0]), "seeker_0": np.array([6, 5, 5, 0, 0])})
+        if env.snapshot.agent_elevated[1]:
+            break
+    assert env.snapshot.agent_elevated[1]
+    assert env.snapshot.sees_agent[1, 0]
+
+
+def test_observations_show_what_is_seen_and_mask_the_rest():
+    env, obs = make(OPEN, objects=[(3.0, 3.0, 0.0), (1.0, 5.0, 0.0)],
+                    agents=[(1.0, 3.0, 0.0), (5.0, 3.0, math.pi)])
+    hider = obs["hider_0"]
+    # The box is in front of the hider; the ramp behind it; the seeker hidden behind the box.
+    assert hider["mask_ab_obs"].tolist() == [1] and hider["mask_ar_obs"].tolist() == [0]
+    np.testing.assert_allclose(hider["box_obs"][0][:2], [2.0, 0.0], atol=1e-6)
+    assert not hider["ramp_obs"].any()
+    assert hider["mask_aa_obs"].tolist() == [0]
+    assert not hider["agent_qpos_qvel"].any()
+    np.testing.assert_allclose(hider["observation_self"][:2], [1 / 6, 3 / 6], atol=1e-6)
+    for agent, o in obs.items():
+        assert env.observation_space(agent).contains(o)
+
+
+def test_observations_of_a_visible_opponent():
+    env, obs = make(OPEN, objects=[(5.0, 5.5, 0.0), (1.0, 5.5, 0.0)], agents=[(3.0, 3.0, 0.0), (1.0, 3.0, 0.0)])
+    seeker = obs["seeker_0"]
+    # seeker_0 fills slot 0 of the hider's others; hider_0 fills slot 0 of the seeker's.
+    assert seeker["mask_aa_obs"][0] == 1
+    np.testing.assert_allclose(seeker["agent_qpos_qvel"][0][:2], [2.0, 0.0], atol=1e-6)
+    assert seeker["agent_qpos_qvel"][0][7] == 0.0   # a hider
+
+
+def test_state_holds_every_entity_whatever_is_seen():
+    env, _ = make(OPEN, objects=[(3.0, 3.0, 0.0), (1.0, 5.0, 0.0)], agents=[(1.0, 3.0, 0.0), (5.0, 3.0, math.pi)])
+    state = env.state()
+    assert env.state_space.contains(state)
+    assert state.dtype == np.float32
+    np.testing.assert_allclose(state[1:3], [1 / 6, 3 / 6], atol=1e-6)
