@@ -17,6 +17,7 @@ class Layout:
     walls: np.ndarray   # (W, 5) x0, y0, x1, y1, height
     room: tuple[float, float, float, float] | None  # the hiders' room (x0, y0, x1, y1), metres
     rooms: tuple[tuple[float, float, float, float], ...]
+    doors: np.ndarray   # (D, 4) x0, y0, x1, y1 of each door gap, metres
 
 
 def _door_starts(rng: np.random.Generator, length: int, door: int, count: int) -> list[int]:
@@ -28,13 +29,18 @@ def _door_starts(rng: np.random.Generator, length: int, door: int, count: int) -
     raise ValueError(f"cannot fit {count} doors of {door} cells in a wall of {length} cells")
 
 
-def _wall(fixed: int, lo: int, hi: int, vertical: bool, doors: list[int], door: int) -> list[tuple]:
-    """Segments of a wall on grid line `fixed` from cell `lo` to `hi`, leaving out the doors."""
-    cuts = [lo] + [c for s in doors for c in (lo + s, lo + s + door)] + [hi]
-    spans = [(a, b) for a, b in zip(cuts[::2], cuts[1::2]) if b > a]
+def _along(fixed: int, spans: list[tuple[int, int]], vertical: bool) -> list[tuple]:
     if vertical:
         return [(fixed, a, fixed, b) for a, b in spans]
     return [(a, fixed, b, fixed) for a, b in spans]
+
+
+def _wall(fixed: int, lo: int, hi: int, vertical: bool, doors: list[int], door: int) -> tuple[list[tuple], list[tuple]]:
+    """Segments of a wall on grid line `fixed` from cell `lo` to `hi` leaving out the doors, and the doors."""
+    cuts = [lo] + [c for s in doors for c in (lo + s, lo + s + door)] + [hi]
+    spans = [(a, b) for a, b in zip(cuts[::2], cuts[1::2]) if b > a]
+    gaps = [(lo + s, lo + s + door) for s in doors]
+    return _along(fixed, spans, vertical), _along(fixed, gaps, vertical)
 
 
 def _split_rooms(rng: np.random.Generator, grid: int, n: int) -> list[tuple[int, int, int, int]]:
@@ -66,11 +72,13 @@ def generate(scenario: Scenario, rng: np.random.Generator) -> Layout:
     lay, world = scenario.layout, scenario.world
     grid, cell = world.grid, world.size / world.grid
     segments: list[tuple] = []
+    doors: list[tuple] = []
 
     def walls_with_doors(fixed, lo, hi, vertical):
         count = int(rng.integers(lay.doors_per_wall.min, lay.doors_per_wall.max + 1))
-        doors = _door_starts(rng, hi - lo, lay.door_cells, count)
-        segments.extend(_wall(fixed, lo, hi, vertical, doors, lay.door_cells))
+        wall, gaps = _wall(fixed, lo, hi, vertical, _door_starts(rng, hi - lo, lay.door_cells, count), lay.door_cells)
+        segments.extend(wall)
+        doors.extend(gaps)
 
     room = None
     rooms_cells: list[tuple[int, int, int, int]] = [(0, 0, grid, grid)]
@@ -90,7 +98,8 @@ def generate(scenario: Scenario, rng: np.random.Generator) -> Layout:
     rooms = tuple(tuple(float(v) * cell for v in r) for r in rooms_cells)
     if lay.kind == "quadrant" or len(rooms) > 1:
         room = rooms[int(rng.integers(len(rooms)))] if lay.kind == "rooms" else rooms[0]
-    return Layout(walls=np.concatenate([walls, _perimeter(scenario)]), room=room, rooms=rooms)
+    return Layout(walls=np.concatenate([walls, _perimeter(scenario)]), room=room, rooms=rooms,
+                  doors=cell * np.array(doors, dtype=np.float64).reshape(-1, 4))
 
 
 def _box_walls(lo: float, hi: float, height: int) -> np.ndarray:

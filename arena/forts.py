@@ -1,0 +1,69 @@
+"""Geometry behind the emergence stages: is a door shut by a team's locked boxes, are the hiders
+walled into a room, did an agent cross a LOW wall while elevated."""
+from __future__ import annotations
+
+import numpy as np
+
+from arena.geometry import rect_distance
+from arena.layouts import Layout
+from arena.snapshot import BOX, LOW, Snapshot
+
+DOOR_SAMPLES = 9
+
+
+def _on_boundary(door: np.ndarray, room: tuple[float, float, float, float], eps: float = 1e-6) -> bool:
+    x0, y0, x1, y1 = room
+    (ax, ay), (bx, by) = door[:2], door[2:]
+    if abs(ax - bx) < eps:   # a vertical door
+        return (abs(ax - x0) < eps or abs(ax - x1) < eps) and min(ay, by) >= y0 - eps and max(ay, by) <= y1 + eps
+    return (abs(ay - y0) < eps or abs(ay - y1) < eps) and min(ax, bx) >= x0 - eps and max(ax, bx) <= x1 + eps
+
+
+def room_doors(layout: Layout, room: tuple[float, float, float, float]) -> np.ndarray:
+    return np.array([d for d in layout.doors if _on_boundary(d, room)]).reshape(-1, 4)
+
+
+def doors_shut(snap: Snapshot, doors: np.ndarray, team: int) -> np.ndarray:
+    """(D,) bool: no agent fits through the door past the boxes `team` has locked: every point of
+    the gap is closer than an agent's diameter to one of those boxes."""
+    st = snap.static
+    locked = (st.obj_kind == BOX) & (snap.obj_lock == team)
+    if not len(doors) or not locked.any():
+        return np.zeros(len(doors), dtype=bool)
+    t = np.linspace(0.0, 1.0, DOOR_SAMPLES)[None, :, None]
+    points = (doors[:, None, :2] * (1 - t) + doors[:, None, 2:] * t).reshape(-1, 2)
+    gap = rect_distance(points, snap.obj_pos[locked], snap.obj_angle[locked], st.obj_half[locked]).min(axis=1)
+    return (gap.reshape(len(doors), DOOR_SAMPLES) < 2 * st.agent_radius).all(axis=1)
+
+
+def inside(points: np.ndarray, room: tuple[float, float, float, float]) -> np.ndarray:
+    x0, y0, x1, y1 = room
+    return (points[:, 0] > x0) & (points[:, 0] < x1) & (points[:, 1] > y0) & (points[:, 1] < y1)
+
+
+def fort(snap: Snapshot, layout: Layout, members: np.ndarray, team: int) -> bool:
+    """Every member is inside one room that has doors, and every door of it is shut by the team."""
+    for room in layout.rooms:
+        doors = room_doors(layout, room)
+        if len(doors) and inside(snap.agent_pos[members], room).all() and doors_shut(snap, doors, team).all():
+            return True
+    return False
+
+
+def crosses_low_wall(start: np.ndarray, end: np.ndarray, walls: np.ndarray) -> bool:
+    """Does the straight path start -> end cut a LOW wall?"""
+    low = walls[walls[:, 4] == LOW]
+    if not len(low):
+        return False
+    a, b = low[:, 0:2], low[:, 2:4]
+    d, e = end - start, b - a
+
+    def cross(u, v):
+        return u[..., 0] * v[..., 1] - u[..., 1] * v[..., 0]
+
+    denom = cross(d, e)
+    ok = np.abs(denom) > 1e-12
+    safe = np.where(ok, denom, 1.0)
+    t = cross(a - start, e) / safe
+    u = cross(a - start, d) / safe
+    return bool((ok & (t >= 0) & (t <= 1) & (u >= 0) & (u <= 1)).any())

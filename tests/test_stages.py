@@ -1,0 +1,75 @@
+"""The statistics the emergence stages are read from, on scripted episodes."""
+import math
+
+import numpy as np
+
+import arena
+
+IDLE = np.array([5, 5, 5, 0, 0])
+LOCK = np.array([5, 5, 5, 0, 1])
+
+
+def _fort_episode(lock_both=True, hider_outside=False, seed=3):
+    env = arena.parallel_env()
+    env.reset(seed=seed)
+    doors = env.world.layout.doors
+    room_centre = np.array([4.5, 4.5])
+    objects, agents = [], []
+    for x0, y0, x1, y1 in doors:
+        centre = np.array([(x0 + x1) / 2, (y0 + y1) / 2])
+        inward = room_centre - centre
+        inward = inward * (np.abs(inward) == np.abs(inward).max())
+        inward /= np.linalg.norm(inward)
+        objects.append((*centre, 0.0))
+        spot = centre + 0.45 * inward
+        agents.append((*spot, math.atan2(-inward[1], -inward[0])))   # facing its door
+    objects.append((1.0, 1.0, 0.0))                                   # the ramp, far away
+    if hider_outside:
+        agents[1] = (1.5, 4.5, 0.0)
+    agents += [(1.0, 2.0, 0.0), (2.0, 1.0, 0.0)]                      # seekers
+    env.reset(seed=seed, options={"placement": {"objects": objects, "agents": agents}})
+    actions = {"hider_0": LOCK, "hider_1": LOCK if lock_both else IDLE, "seeker_0": IDLE, "seeker_1": IDLE}
+    env.step(actions)
+    infos = {}
+    while env.agents:
+        _, _, _, _, infos = env.step({a: IDLE for a in env.agents})
+    return infos["hider_0"]["episode"]
+
+
+def test_scripted_fort_is_detected():
+    stats = _fort_episode()
+    assert stats["num_box_lock_prep"] == 2
+    assert stats["fort_prep"] == 1.0
+
+
+def test_an_open_door_is_not_a_fort():
+    stats = _fort_episode(lock_both=False)
+    assert stats["num_box_lock_prep"] == 1
+    assert stats["fort_prep"] == 0.0
+
+
+def test_a_hider_left_outside_is_not_a_fort():
+    assert _fort_episode(hider_outside=True)["fort_prep"] == 0.0
+
+
+def test_seeker_crossing_a_low_wall_by_ramp_is_counted():
+    env = arena.parallel_env(layout__doors_per_wall=0, agents__hiders=1, agents__seekers=1, boxes__count=1,
+                             ramps__count=1, rules__prep_fraction=0.0, horizon=20)
+    env.reset(seed=0, options={"placement": {"objects": [(1.0, 1.0, 0), (2.5, 4.5, 0)],
+                                             "agents": [(5.0, 5.0, 0), (1.6, 4.5, 0)]}})
+    infos = {}
+    while env.agents:
+        _, _, _, _, infos = env.step({"hider_0": IDLE, "seeker_0": np.array([10, 5, 5, 0, 0])})
+    assert infos["seeker_0"]["episode"]["seeker_ramp_crossings"] == 1.0
+
+
+def test_ramp_locked_by_hiders_in_preparation():
+    env = arena.parallel_env(layout__kind="open", agents__hiders=1, agents__seekers=1, boxes__count=1,
+                             ramps__count=1, horizon=10)
+    env.reset(seed=0, options={"placement": {"objects": [(5.0, 5.0, 0), (3.0, 3.0, 0)],
+                                             "agents": [(2.4, 3.0, 0), (0.5, 0.5, 0)]}})
+    env.step({"hider_0": LOCK, "seeker_0": IDLE})
+    infos = {}
+    while env.agents:
+        _, _, _, _, infos = env.step({a: IDLE for a in env.agents})
+    assert infos["hider_0"]["episode"]["ramp_locked_by_hiders_prep"] == 1.0
