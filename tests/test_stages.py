@@ -72,4 +72,4 @@ def test_ramp_locked_by_hiders_in_preparation():
     infos = {}
     while env.agents:
         _, _, _, _, infos = env.step({a: IDLE for a in env.agents})
-    assert infos["hider_0"]["episode"]["ramp_locked_by_hiders_prep"] == 1.0
+    assert infos["hider_0"]["episode"]["ramps_locked_by_hiders_prep"] == 1.0

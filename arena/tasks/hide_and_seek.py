@@ -3,7 +3,7 @@ hider and -1 otherwise, seekers the opposite; leaving the play area costs every 
 Episode statistics follow upstream's: how far boxes and ramps moved and how many were locked,
 at the end of the preparation phase and at the end of the episode, and how long hiders hid;
 and those the emergence stages are read from: whether the hiders sat in a room with every door
-shut by their locked boxes when the preparation phase ended (a fort), how many ramps they had
+shut by their locked boxes when the preparation phase ended (a fort), what share of the ramps they had
 locked by then, and how often seekers crossed a LOW wall on a ramp."""
 from __future__ import annotations
 
@@ -71,7 +71,9 @@ class HideAndSeek:
             self.stats[f"max_{name}_move{suffix}"] = float(moved[mine].max(initial=0.0))
             self.stats[f"num_{name}_lock{suffix}"] = float((snap.obj_lock[mine] >= 0).sum())
         if suffix == "_prep":
-            self.stats["ramp_locked_by_hiders_prep"] = float(((kind == RAMP) & (snap.obj_lock == HIDERS)).sum())
+            ramps = kind == RAMP
+            locked = (ramps & (snap.obj_lock == HIDERS)).sum()
+            self.stats["ramps_locked_by_hiders_prep"] = float(locked / ramps.sum()) if ramps.any() else 0.0
             self.stats["fort_prep"] = float(forts.fort(snap, self.layout, self.hider_idx, HIDERS))
 
     def episode_stats(self, last: Snapshot) -> dict[str, float]:

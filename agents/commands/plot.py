@@ -1,0 +1,98 @@
+"""`arena plot RUN_DIR --out curves.png`: returns per team and emergence-stage rates over steps."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from scenarios.errors import InputError
+
+SMOOTH = 10
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("plot", help="draw a run's learning curves as a PNG",
+                              description="Returns per team, and the share of episodes showing each "
+                                          "emergence stage, against environment steps.")
+    p.add_argument("run_dir", type=Path, metavar="RUN_DIR")
+    p.add_argument("--out", type=Path, help="PNG to write (default RUN_DIR/curves.png)")
+    p.set_defaults(run=run)
+
+
+def read_metrics(run_dir: Path) -> list[dict]:
+    path = run_dir / "metrics.jsonl"
+    if not path.is_file():
+        raise InputError(f"{run_dir}: no metrics.jsonl here; is this a run directory of `arena train`?")
+    lines = path.read_text().splitlines()
+    rows = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            rows.append(json.loads(line))
+        except json.JSONDecodeError as e:
+            if number == len(lines):
+                break  # a run killed while writing its last line
+            raise InputError(f"{path}:{number}: not JSON ({e.msg})") from None
+    if not rows:
+        raise InputError(f"{path}: no updates logged yet")
+    return rows
+
+
+def _series(rows: list[dict], key: str) -> tuple[list[float], list[float]]:
+    points = [(r["step"], r[key]) for r in rows if key in r and "step" in r]
+    return [p[0] for p in points], [p[1] for p in points]
+
+
+def _smooth(values: list[float]) -> list[float]:
+    out, total = [], 0.0
+    for i, v in enumerate(values):
+        total += v - (values[i - SMOOTH] if i >= SMOOTH else 0.0)
+        out.append(total / min(i + 1, SMOOTH))
+    return out
+
+
+def plot(run_dir: Path, out: Path) -> Path:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from replays.files import atomic_output
+
+    rows = read_metrics(run_dir)
+    keys = sorted({k for r in rows for k in r})
+    returns = [k for k in keys if k.startswith("return/")]
+    stages = [k for k in keys if k.startswith("stage/")]
+    panels = 2 if stages else 1
+    fig, axes = plt.subplots(panels, 1, figsize=(8, 3.2 * panels), sharex=True, squeeze=False)
+    ax = axes[0, 0]
+    for key in returns:
+        steps, values = _series(rows, key)
+        line, = ax.plot(steps, values, alpha=0.25)
+        ax.plot(steps, _smooth(values), color=line.get_color(), label=key.removeprefix("return/"))
+    ax.set_ylabel("episode return")
+    ax.legend(loc="best")
+    ax.grid(alpha=0.3)
+    if stages:
+        ax = axes[1, 0]
+        for key in stages:
+            steps, values = _series(rows, key)
+            ax.plot(steps, _smooth(values), label=key.removeprefix("stage/").replace("_", " "))
+        ax.set_ylabel("share of episodes")
+        ax.set_ylim(-0.02, 1.02)
+        ax.legend(loc="best")
+        ax.grid(alpha=0.3)
+    axes[-1, 0].set_xlabel("environment steps")
+    fig.suptitle(run_dir.name)
+    fig.tight_layout()
+    with atomic_output(out) as tmp:
+        fig.savefig(tmp, dpi=110)
+    plt.close(fig)
+    return out
+
+
+def run(args) -> int:
+    out = args.out or args.run_dir / "curves.png"
+    if out.suffix.lower() != ".png":
+        raise InputError(f"--out {out}: give a path ending in .png")
+    print(f"wrote {plot(args.run_dir, out)}")
+    return 0

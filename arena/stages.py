@@ -1,0 +1,34 @@
+"""The four emergence stages of the paper, read off one episode's statistics.
+
+- chasing: seekers find hiders: a hider was seen in at least half of the main-phase steps
+  (random seekers against hiders spawned in their room manage about one step in eight);
+- fort: when the preparation phase ends, every hider is inside a room whose every door is shut
+  by boxes the hiders locked;
+- ramp use: a seeker crossed a LOW wall on a ramp;
+- ramp defence: the hiders had locked every ramp by the end of the preparation phase.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+STAGES: dict[str, Callable[[dict], bool]] = {
+    "chasing": lambda s: s["hidden_fraction"] <= 0.5,
+    "fort": lambda s: s["fort_prep"] >= 1.0,
+    "ramp_use": lambda s: s["seeker_ramp_crossings"] >= 1.0,
+    "ramp_defence": lambda s: s["ramps_locked_by_hiders_prep"] >= 1.0,
+}
+
+
+def reached(stats: dict) -> dict[str, bool]:
+    """Which stages one episode shows; empty for episodes of tasks without these statistics."""
+    if "fort_prep" not in stats:
+        return {}
+    return {name: bool(test(stats)) for name, test in STAGES.items()}
+
+
+def rates(episodes: Iterable[dict]) -> dict[str, float]:
+    """Share of episodes that show each stage, as `stage/<name>` metrics."""
+    shown = [r for r in map(reached, episodes) if r]
+    if not shown:
+        return {}
+    return {f"stage/{name}": sum(r[name] for r in shown) / len(shown) for name in STAGES}

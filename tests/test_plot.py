@@ -1,0 +1,39 @@
+"""`arena plot` draws a run's curves; stage rates come from episode statistics."""
+import json
+import subprocess
+import sys
+
+from arena import stages
+
+
+def _stats(hidden, fort, crossings=0.0, ramps=0.0):
+    return {"hidden_fraction": hidden, "fort_prep": fort, "seeker_ramp_crossings": crossings,
+            "ramps_locked_by_hiders_prep": ramps}
+
+
+def test_stage_rates_count_the_episodes_that_show_each_stage():
+    episodes = [_stats(0.2, 1.0), _stats(0.9, 0.0, crossings=1.0), _stats(0.9, 1.0, ramps=1.0),
+                _stats(0.6, 0.0, ramps=0.5)]
+    assert stages.rates(episodes) == {"stage/chasing": 0.25, "stage/fort": 0.5, "stage/ramp_use": 0.25,
+                                      "stage/ramp_defence": 0.25}
+    assert stages.rates([{"other_task": 1.0}]) == {}
+
+
+def _arena(*args):
+    return subprocess.run([sys.executable, "-m", "agents.cli", *args], capture_output=True, text=True)
+
+
+def test_plot_writes_a_png_and_tolerates_a_cut_last_line(tmp_path):
+    rows = [{"step": 1000 * i, "return/hider": i, "return/seeker": -i, "stage/fort": i / 10} for i in range(10)]
+    (tmp_path / "metrics.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + '\n{"step": 10')
+    result = _arena("plot", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "curves.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_plot_bad_input_exits_2(tmp_path):
+    assert _arena("plot", str(tmp_path)).returncode == 2
+    (tmp_path / "metrics.jsonl").write_text('{"step": 1}\nnot json\n{"step": 2}\n')
+    result = _arena("plot", str(tmp_path))
+    assert result.returncode == 2 and "metrics.jsonl:2: not JSON" in result.stderr
+    assert _arena("plot", str(tmp_path), "--out", str(tmp_path / "c.jpg")).returncode == 2
