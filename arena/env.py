@@ -33,7 +33,9 @@ class ArenaEnv(ParallelEnv):
                                 + [f"seeker_{i}" for i in range(agents.seekers.max)])
         self.max_cycles = self.scenario.horizon
         self.slots = Slots.of(self.scenario)
-        obs_space, act_space = observation_space(self.slots), spaces.MultiDiscrete(mechanics.ACTION_NVEC)
+        self._task_keys = tasks.observation_extras(self.scenario)
+        obs_space = observation_space(self.slots, self._task_keys)
+        act_space = spaces.MultiDiscrete(mechanics.ACTION_NVEC)
         self.observation_spaces = {a: obs_space for a in self.possible_agents}
         self.action_spaces = {a: act_space for a in self.possible_agents}
         self.state_space = state_space(self.slots)
@@ -58,12 +60,17 @@ class ArenaEnv(ParallelEnv):
         self.observer = Observer(self.slots, slot, int((self.world.static.obj_kind == 0).sum()))
         self.snapshot = take(self.world, 0)
         self.task = tasks.make(self.scenario, self.snapshot, self.world.layout)
+        self._script = getattr(self.task, "script", None)
         if self.render_mode == "human":
             self.render()
         return self._observations(), {a: {} for a in self.agents}
 
     def _observations(self) -> dict[str, dict[str, np.ndarray]]:
-        return dict(zip(self.agents, self.observer.observe(self.snapshot)))
+        obs = self.observer.observe(self.snapshot)
+        if self._task_keys:
+            for own, extra in zip(obs, self.task.observe(self.snapshot)):
+                own.update(extra)
+        return dict(zip(self.agents, obs))
 
     def step(self, actions: dict[str, Any]):
         if not self.agents:
@@ -74,6 +81,8 @@ class ArenaEnv(ParallelEnv):
         want_grab = (table[:, 3] == 1) & ~frozen
         want_lock = (table[:, 4] == 1) & ~frozen
         mechanics.interact(world, snap, want_grab, want_lock, self.scenario)
+        if self._script is not None:
+            world.drive(self._script(snap, table))
         world.step(*mechanics.motor(table, self.scenario, frozen))
         snap = take(world, snap.t + 1)
         landed = mechanics.settle_elevation(world, snap)

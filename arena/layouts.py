@@ -2,7 +2,8 @@
 Walls run along grid lines; doors are gaps of whole cells."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -18,6 +19,8 @@ class Layout:
     room: tuple[float, float, float, float] | None  # the hiders' room (x0, y0, x1, y1), metres
     rooms: tuple[tuple[float, float, float, float], ...]
     doors: np.ndarray   # (D, 4) x0, y0, x1, y1 of each door gap, metres
+    cylinder: tuple[float, float, float] | None = None  # x, y, radius
+    sites: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))  # (S, 2) target-site centres
 
 
 def _door_starts(rng: np.random.Generator, length: int, door: int, count: int) -> list[int]:
@@ -93,13 +96,38 @@ def generate(scenario: Scenario, rng: np.random.Generator) -> Layout:
         rooms_cells = _split_rooms(rng, grid, n)
         for piece in _shared_walls(rooms_cells):
             walls_with_doors(*piece)
+    elif lay.kind == "grid":
+        rooms_cells = _grid_rooms(grid, *lay.grid_rooms)
+        for piece in _shared_walls(rooms_cells):
+            walls_with_doors(*piece)
     walls = np.array([(*(cell * np.array(s)), LOW) for s in segments], dtype=np.float64).reshape(-1, 5)
 
     rooms = tuple(tuple(float(v) * cell for v in r) for r in rooms_cells)
     if lay.kind == "quadrant" or len(rooms) > 1:
         room = rooms[int(rng.integers(len(rooms)))] if lay.kind == "rooms" else rooms[0]
+    if lay.kind == "grid":
+        cols, rows = lay.grid_rooms
+        room = rooms[rows // 2 * cols + cols // 2]
+    cylinder = None
+    if lay.cylinder is not None:
+        cylinder = (world.size / 2, world.size / 2, lay.cylinder.radius)
+        walls = np.concatenate([walls, _polygon(*cylinder, lay.cylinder.sides)])
     return Layout(walls=np.concatenate([walls, _perimeter(scenario)]), room=room, rooms=rooms,
-                  doors=cell * np.array(doors, dtype=np.float64).reshape(-1, 4))
+                  doors=cell * np.array(doors, dtype=np.float64).reshape(-1, 4), cylinder=cylinder)
+
+
+def _grid_rooms(grid: int, cols: int, rows: int) -> list[tuple[int, int, int, int]]:
+    xs = np.linspace(0, grid, cols + 1).round().astype(int).tolist()
+    ys = np.linspace(0, grid, rows + 1).round().astype(int).tolist()
+    return [(xs[i], ys[j], xs[i + 1], ys[j + 1]) for j in range(rows) for i in range(cols)]
+
+
+def _polygon(x: float, y: float, radius: float, sides: int) -> np.ndarray:
+    """TALL walls around a regular polygon whose inscribed circle has the given radius."""
+    outer = radius / math.cos(math.pi / sides)
+    a = np.linspace(0, 2 * math.pi, sides + 1)
+    px, py = x + outer * np.cos(a), y + outer * np.sin(a)
+    return np.column_stack([px[:-1], py[:-1], px[1:], py[1:], np.full(sides, TALL)])
 
 
 def _box_walls(lo: float, hi: float, height: int) -> np.ndarray:

@@ -6,7 +6,7 @@ import pymunk
 from numba import njit
 
 from arena.geometry import point_rect_distance, rect_distance, segment_distance
-from arena.snapshot import LOW, RAMP, SEEKERS, Snapshot
+from arena.snapshot import BOX, LOW, RAMP, SEEKERS, Snapshot
 from arena.world import World
 from scenarios.errors import InputError
 from scenarios.schema import Scenario
@@ -96,6 +96,8 @@ def interact(world: World, snap: Snapshot, want_grab: np.ndarray, want_lock: np.
                 _hold(world, i, k)
     if want_lock.any():
         unlockable = (snap.static.obj_kind == RAMP) & (not scenario.ramps.lockable)
+        if scenario.rules.lock_order == "box_index":
+            unlockable |= out_of_order(world.lock, snap.static.obj_kind)
         toggled = set()
         for i, k in enumerate(closest_in_reach(snap, want_lock, scenario.agents.lock_range, unlockable)):
             if k < 0 or k in toggled:
@@ -110,6 +112,17 @@ def interact(world: World, snap: Snapshot, want_grab: np.ndarray, want_lock: np.
             else:
                 continue
             toggled.add(k)
+
+
+def out_of_order(lock: np.ndarray, kind: np.ndarray) -> np.ndarray:
+    """Boxes the box_index order forbids touching: all but the first unlocked box (to lock next)
+    and the last locked one (to unlock), so the locked boxes are always boxes 0..n-1."""
+    boxes = np.flatnonzero(kind == BOX)
+    locked = lock[boxes] >= 0
+    done = int(np.argmin(locked)) if not locked.all() else len(boxes)
+    blocked = kind == BOX
+    blocked[boxes[max(done - 1, 0):done + 1]] = False
+    return blocked
 
 
 def _hold(world: World, i: int, k: int) -> None:

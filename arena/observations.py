@@ -26,15 +26,17 @@ class Slots:
 
     @classmethod
     def of(cls, sc: Scenario) -> Slots:
-        return cls(sc.agents.hiders.max + sc.agents.seekers.max, sc.boxes.count.max, sc.ramps.count.max,
-                   sc.sensors.lidar_rays)
+        """At least one slot of each entity (gymnasium spaces cannot be empty); unused slots stay masked."""
+        return cls(max(sc.agents.hiders.max + sc.agents.seekers.max, 2), max(sc.boxes.count.max, 1),
+                   max(sc.ramps.count.max, 1), sc.sensors.lidar_rays)
 
 
 def _box(shape) -> spaces.Box:
     return spaces.Box(-np.inf, np.inf, shape=shape, dtype=np.float32)
 
 
-def observation_space(slots: Slots) -> spaces.Dict:
+def observation_space(slots: Slots, task_keys: dict[str, spaces.Space] | None = None) -> spaces.Dict:
+    """The upstream entries, plus any a task adds (`task_keys`)."""
     others = max(slots.agents - 1, 0)
     return spaces.Dict({
         "observation_self": _box((SELF_DIM,)),
@@ -45,6 +47,7 @@ def observation_space(slots: Slots) -> spaces.Dict:
         "ramp_obs": _box((slots.ramps, OBJ_DIM)),
         "mask_ar_obs": spaces.MultiBinary(slots.ramps),
         "lidar": _box((slots.rays,)),
+        **(task_keys or {}),
     })
 
 

@@ -11,8 +11,8 @@ from arena.layouts import Layout
 
 CLEARANCE = 0.05
 BATCH, ROUNDS = 64, 40
-ANYWHERE, ROOM, OUTSIDE = 0, 1, 2
-REGION_CODES = {"anywhere": ANYWHERE, "room": ROOM, "outside": OUTSIDE}
+ANYWHERE, ROOM, OUTSIDE, EACH_ROOM = 0, 1, 2, 3
+REGION_CODES = {"anywhere": ANYWHERE, "room": ROOM, "outside": OUTSIDE, "each_room": EACH_ROOM}
 
 
 @njit(cache=True)
@@ -28,14 +28,12 @@ def _segment_gap(x, y, walls):
 
 
 @njit(cache=True)
-def _place_from(start, unit, radii, regions, room, has_room, size, wall_half, walls, positions):
-    """Place entities start.. from the unit-square candidates unit[n - start]; return the first
-    entity none of whose candidates was clear (len(radii) when all were placed)."""
+def _place_from(start, unit, radii, regions, rects, room, has_room, wall_half, walls, positions):
+    """Place entities start.. from the unit-square candidates unit[n - start], entity n inside
+    rects[n]; return the first entity none of whose candidates was clear (len(radii) when all were placed)."""
     for n in range(start, radii.shape[0]):
         r = radii[n]
-        x0, y0, x1, y1 = 0.0, 0.0, size, size
-        if regions[n] == ROOM and has_room:
-            x0, y0, x1, y1 = room[0], room[1], room[2], room[3]
+        x0, y0, x1, y1 = rects[n, 0], rects[n, 1], rects[n, 2], rects[n, 3]
         pad = r + wall_half
         placed = False
         for c in range(unit.shape[1]):
@@ -63,11 +61,16 @@ def _place_from(start, unit, radii, regions, room, has_room, size, wall_half, wa
 def place(rng: np.random.Generator, layout: Layout, size: float, wall_half: float,
           radii: list[float], regions: list[str]) -> np.ndarray:
     """Positions (N, 2) for entities of bounding radius `radii`, each in its region
-    ('anywhere', 'room' or 'outside' the hiders' room)."""
+    ('anywhere', 'room', 'outside' the hiders' room, or 'each_room': the k-th such entity in room k mod rooms)."""
     n = len(radii)
     radii_arr = np.asarray(radii, dtype=np.float64)
     codes = np.array([REGION_CODES[r] for r in regions], dtype=np.int64)
     room = np.asarray(layout.room if layout.room else (0.0, 0.0, size, size), dtype=np.float64)
+    rects = np.tile(np.array([0.0, 0.0, size, size]), (n, 1))
+    rects[codes == ROOM] = room
+    dealt = np.flatnonzero(codes == EACH_ROOM)
+    if len(dealt):
+        rects[dealt] = np.asarray(layout.rooms)[np.arange(len(dealt)) % len(layout.rooms)]
     walls = np.ascontiguousarray(layout.walls[:, :4])
     positions = np.zeros((n, 2))
     start = 0
@@ -75,7 +78,7 @@ def place(rng: np.random.Generator, layout: Layout, size: float, wall_half: floa
         if start == n:
             return positions
         unit = rng.random((n - start, BATCH, 2))
-        start = _place_from(start, unit, radii_arr, codes, room, layout.room is not None, size, wall_half,
+        start = _place_from(start, unit, radii_arr, codes, rects, room, layout.room is not None, wall_half,
                             walls, positions)
     if start == n:
         return positions

@@ -2,6 +2,7 @@
 fixed step of `substeps` physics steps. Everything else reads the world through `read()`."""
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -19,6 +20,7 @@ ALL = CAT_TALL | CAT_LOW | CAT_OBJ | CAT_AGENT | CAT_HIGH
 GROUND_FILTER = pymunk.ShapeFilter(categories=CAT_AGENT, mask=ALL & ~CAT_HIGH)
 HIGH_FILTER = pymunk.ShapeFilter(categories=CAT_HIGH, mask=CAT_TALL | CAT_HIGH)
 OBJ_FILTER = pymunk.ShapeFilter(categories=CAT_OBJ, mask=ALL & ~CAT_HIGH)
+SCRIPTED_FILTER = pymunk.ShapeFilter(categories=CAT_OBJ, mask=0)
 WALL_FILTERS = {LOW: pymunk.ShapeFilter(categories=CAT_LOW, mask=ALL & ~CAT_HIGH),
                 TALL: pymunk.ShapeFilter(categories=CAT_TALL, mask=ALL)}
 COLL_AGENT, COLL_RAMP = 1, 2
@@ -69,11 +71,16 @@ class World:
         team = np.array([HIDERS] * n_hiders + [SEEKERS] * n_seekers, dtype=np.int8)
         self.n_agents, self.n_objects = len(team), len(obj_kind)
 
-        radii = [float(np.hypot(*h)) for h in obj_half] + [sc.agents.radius] * len(team)
+        # Target sites are placed last, as box-sized entities clear of walls and of everything else.
+        n_sites = draw(rng, sc.layout.sites) if sc.layout.sites.max else 0  # no draw: streams stay as they were
+        radii = ([float(np.hypot(*h)) for h in obj_half] + [sc.agents.radius] * len(team)
+                 + [box.size / math.sqrt(2)] * n_sites)
         regions = ([sc.spawn.boxes] * n_boxes + [sc.spawn.ramps] * n_ramps
-                   + [sc.spawn.hiders] * n_hiders + [sc.spawn.seekers] * n_seekers)
+                   + [sc.spawn.hiders] * n_hiders + [sc.spawn.seekers] * n_seekers + ["anywhere"] * n_sites)
         wall_half = sc.world.wall_thickness / 2
         positions = spawn.place(rng, self.layout, sc.world.size, wall_half, radii, regions)
+        if n_sites:
+            self.layout = dataclasses.replace(self.layout, sites=positions[len(radii) - n_sites:])
         angles = rng.uniform(-math.pi, math.pi, size=len(radii))
         if placement:
             _apply_placement(placement, positions, angles, self.n_objects, self.n_agents)
@@ -191,6 +198,15 @@ class World:
         self.obj_bodies[k].body_type = pymunk.Body.KINEMATIC if team >= 0 else pymunk.Body.DYNAMIC
         self.lock[k] = team
         self._iteration_changed = True
+
+    def drive(self, velocity: np.ndarray) -> None:
+        """Scripted scenes: every object moves at its given (O, 2) velocity for the next step,
+        through walls and agents alike, and keeps scripted from now on."""
+        for body, shape, v in zip(self.obj_bodies, self.obj_shapes, velocity.tolist()):
+            if shape.filter != SCRIPTED_FILTER:
+                body.body_type, shape.filter = pymunk.Body.KINEMATIC, SCRIPTED_FILTER
+                self._iteration_changed = True
+            body.velocity = tuple(v)
 
     def set_elevated(self, i: int, value: bool) -> None:
         self.elevated[i] = value

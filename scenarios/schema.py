@@ -2,6 +2,7 @@
 the defaults of the original hide-and-seek environments. Unknown keys are errors."""
 from __future__ import annotations
 
+import math
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -9,7 +10,11 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 PositiveFloat = Annotated[float, Field(gt=0)]
 NonNegativeFloat = Annotated[float, Field(ge=0)]
 NonNegativeInt = Annotated[int, Field(ge=0)]
+PositiveInt = Annotated[int, Field(ge=1)]
 Fraction = Annotated[float, Field(ge=0, le=1)]
+
+
+MIN_GRID_ROOM_CELLS = 5
 
 
 class Strict(BaseModel):
@@ -57,13 +62,22 @@ class World(Strict):
     physics: Physics = Physics()
 
 
+class Cylinder(Strict):
+    """A fixed TALL cylinder at the centre of the play area, drawn as a regular polygon of walls."""
+    radius: PositiveFloat = 0.5
+    sides: Annotated[int, Field(ge=6)] = 12
+
+
 class Layout(Strict):
-    kind: Literal["open", "quadrant", "rooms"] = "quadrant"
+    kind: Literal["open", "quadrant", "rooms", "grid"] = "quadrant"
     room_cells: Count = Count(min=15, max=15)  # quadrant: side of the corner room
     rooms: Count = Count(min=1, max=4)         # rooms: how many rooms the floor is split into
+    grid_rooms: tuple[PositiveInt, PositiveInt] = (3, 2)  # grid: equal rooms as (columns, rows)
     door_cells: Annotated[int, Field(ge=1)] = 2
     doors_per_wall: Count = Count(min=1, max=1)
     low_perimeter: bool = False                # LOW walls around the play area (needs margin > 0)
+    sites: Count = Count(min=0, max=0)         # box-sized target sites on the floor (construction)
+    cylinder: Cylinder | None = None
 
 
 class Agents(Strict):
@@ -101,11 +115,12 @@ class Sensors(Strict):
     lidar_range: PositiveFloat = 6.0
 
 
-Region = Literal["anywhere", "room", "outside"]
+Region = Literal["anywhere", "room", "outside", "each_room"]
 
 
 class Spawn(Strict):
-    """Where things appear at reset. `room` is the hiders' room (quadrant) or a random room."""
+    """Where things appear at reset. `room` is the hiders' room (quadrant), the centre room (grid)
+    or a random room; `each_room` deals the entities that ask for it out to the rooms in turn."""
     hiders: Region = "room"
     seekers: Region = "outside"
     boxes: Region = "room"
@@ -123,14 +138,112 @@ class Rules(Strict):
     prep_fraction: Fraction = 0.4
     lock_rule: Literal["all_lock_team_specific", "all_lock"] = "all_lock_team_specific"
     box_surfing: bool = False     # elevated agents may grab and ride boxes
+    lock_order: Literal["any", "box_index"] = "any"  # box_index: boxes lock 0, 1, 2, ... and unlock in reverse
 
 
-class HideAndSeek(Strict):
+class TaskSpec(Strict):
+    def check(self, scenario: Scenario) -> None:
+        """Raise ValueError naming the key when the rest of the scenario cannot host this task."""
+
+
+class HideAndSeek(TaskSpec):
     kind: Literal["hide_and_seek"] = "hide_and_seek"
     rewards: Rewards = Rewards()
 
 
-Task = Annotated[HideAndSeek, Field(discriminator="kind")]
+class LockRewards(Strict):
+    lock: float = 5.0          # each box newly locked
+    unlock: float = -5.0       # each box newly unlocked
+    shaped_scale: float = 0.5  # times the step's progress (metres) towards the next target
+    success: float = 1.0       # every step the task stays done
+
+
+class LockAndReturn(TaskSpec):
+    """Lock every box, then come back to where the agent spawned."""
+    kind: Literal["lock_and_return"] = "lock_and_return"
+    rewards: LockRewards = LockRewards()
+    return_threshold: PositiveFloat = 0.1   # metres from the spawn point that count as back
+
+    def check(self, scenario: Scenario) -> None:
+        _single_agent(scenario, "lock_and_return")
+
+
+class SequentialLock(TaskSpec):
+    """Lock every box, in the order `rules.lock_order` enforces and the agent is not told."""
+    kind: Literal["sequential_lock"] = "sequential_lock"
+    rewards: LockRewards = LockRewards()
+
+    def check(self, scenario: Scenario) -> None:
+        _single_agent(scenario, "sequential_lock")
+        if scenario.rules.lock_order != "box_index":
+            raise ValueError("rules.lock_order: sequential_lock needs box_index (the hidden order)")
+
+
+class Blueprint(TaskSpec):
+    """Push a box onto every target site (`layout.sites`)."""
+    kind: Literal["blueprint_construction"] = "blueprint_construction"
+    dense_scale: float = 0.05        # reward -dense_scale x the sum over sites of smooth-min corner distance
+    smooth_min_alpha: float = -1.5   # softness of that minimum over boxes (more negative: harder)
+    completion: float = 3.0          # times the number of sites, once every site holds a box
+    site_activation_radius: PositiveFloat = 0.1  # mean corner distance at which a site holds a box
+
+    def check(self, scenario: Scenario) -> None:
+        sites, boxes = scenario.layout.sites, scenario.boxes
+        if sites.min < 1:
+            raise ValueError("layout.sites: blueprint_construction needs at least one target site")
+        square = boxes.count.min - boxes.elongated.max
+        if sites.max > square:
+            raise ValueError(f"layout.sites: up to {sites.max} sites but as few as {square} square boxes to fill them")
+
+
+class Shelter(TaskSpec):
+    """Hide the cylinder (`layout.cylinder`) from rays cast at it from the edges of the play area."""
+    kind: Literal["shelter_construction"] = "shelter_construction"
+    rays_per_side: PositiveInt = 30
+    ray_penalty: float = -0.001      # per ray that reaches the cylinder, every step
+
+    def check(self, scenario: Scenario) -> None:
+        if scenario.layout.cylinder is None:
+            raise ValueError("layout.cylinder: shelter_construction needs a cylinder to shelter")
+
+
+class ObjectCounting(TaskSpec):
+    """A frozen seeker watches the boxes of the centre room slide, one after another, through the
+    walls of a 3 x 1 grid into the nearer side room during the preparation phase; its torque bin on
+    the final step is its count of boxes that went left."""
+    kind: Literal["object_counting"] = "object_counting"
+    box_speed: PositiveFloat = 1.0    # metres per second of the scripted slide
+    stagger_steps: NonNegativeInt = 2  # steps between one box setting off and the next
+    correct: float = 1.0
+    wrong: float = 0.0
+
+    def check(self, scenario: Scenario) -> None:
+        lay, sc = scenario.layout, scenario
+        if lay.kind != "grid" or tuple(lay.grid_rooms) != (3, 1) or lay.doors_per_wall.max != 0:
+            raise ValueError("layout: object_counting needs kind grid, grid_rooms [3, 1] and doors_per_wall 0")
+        if sc.agents.hiders.max != 0 or (sc.agents.seekers.min, sc.agents.seekers.max) != (1, 1):
+            raise ValueError("agents: object_counting has exactly one seeker and no hiders")
+        if sc.boxes.count.max > 10:
+            raise ValueError("boxes.count: at most 10 boxes, the largest count the torque bins (0-10) can answer")
+        if sc.horizon != sc.prep_steps + 1:
+            raise ValueError(f"rules.prep_fraction: the watch phase must last all but the final answer step "
+                             f"(horizon {sc.horizon}, watch {sc.prep_steps} steps)")
+        # The longest slide: from the centre of the middle room to the centre of a side room.
+        slide = math.ceil(sc.world.size / 3 / (self.box_speed * sc.world.physics.step_seconds))
+        need = self.stagger_steps * (sc.boxes.count.max - 1) + slide
+        if sc.prep_steps < need:
+            raise ValueError(f"rules.prep_fraction: a watch phase of {sc.prep_steps} steps is shorter than the "
+                             f"scripted slides ({need} steps)")
+
+
+def _single_agent(scenario: Scenario, kind: str) -> None:
+    agents = scenario.agents
+    if agents.seekers.max != 0 or (agents.hiders.min, agents.hiders.max) != (1, 1):
+        raise ValueError(f"agents: {kind} has exactly one agent: hiders 1, seekers 0")
+
+
+Task = Annotated[HideAndSeek | LockAndReturn | SequentialLock | Blueprint | Shelter | ObjectCounting,
+                 Field(discriminator="kind")]
 
 
 class Scenario(Strict):
@@ -176,6 +289,13 @@ class Scenario(Strict):
                              f"as few as {self.boxes.count.min} boxes")
         if self.agents.hiders.max + self.agents.seekers.max == 0:
             raise ValueError("agents: a scenario needs at least one agent")
+        if lay.kind == "grid":
+            cols, rows = lay.grid_rooms
+            need = lay.doors_per_wall.max * (lay.door_cells + 1) + 1
+            if min(self.world.grid // cols, self.world.grid // rows) < max(need, MIN_GRID_ROOM_CELLS):
+                raise ValueError(f"layout.grid_rooms: {cols} x {rows} rooms of a {self.world.grid}-cell floor "
+                                 f"are too small for their doors")
+        self.task.check(self)
         return self
 
     @property

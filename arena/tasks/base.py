@@ -23,3 +23,10 @@ class Task(Protocol):
 
     def episode_stats(self, last: Snapshot) -> dict[str, float]:
         """Statistics of the finished episode, reported in infos[agent]["episode"]."""
+
+
+# Optional, for tasks that need them:
+#   observation_extras(scenario) -> {key: Box}   (staticmethod) observation entries the task adds;
+#   observe(snap) -> [{key: array}, ...]          their values, one dict per agent in agent order;
+#   script(snap, actions) -> (O, 2) velocities    sees the step's (A, 5) action table before physics
+#                                                 and moves every object kinematically (scripted scenes).

@@ -1,0 +1,58 @@
+"""Shelter construction: hide the cylinder (`layout.cylinder`) from view. `rays_per_side` rays start
+evenly spaced along each edge of the play area and aim at the cylinder's centre; every step each
+agent gets ray_penalty x the number of them that reach its surface without crossing a box or ramp."""
+from __future__ import annotations
+
+import numpy as np
+
+from arena.layouts import Layout
+from arena.sensors import fill_edges
+from arena.snapshot import Snapshot
+from scenarios.schema import Scenario
+
+
+def edge_rays(size: float, per_side: int, centre: np.ndarray, radius: float) -> np.ndarray:
+    """(4 per_side, 4) segments x0, y0, x1, y1 from the edges of [0, size]^2 to the circle's surface."""
+    along = (np.arange(per_side) + 0.5) / per_side * size
+    zero, full = np.zeros(per_side), np.full(per_side, size)
+    starts = np.concatenate([np.column_stack(p) for p in ((along, zero), (full, along), (along, full), (zero, along))])
+    towards = centre - starts
+    ends = centre - radius * towards / np.linalg.norm(towards, axis=1, keepdims=True)
+    return np.column_stack([starts, ends])
+
+
+def crossed(rays: np.ndarray, segments: np.ndarray) -> np.ndarray:
+    """(R,) whether each ray segment crosses any of the segments."""
+    p, r = rays[:, None, :2], (rays[:, 2:] - rays[:, :2])[:, None]
+    q, s = segments[None, :, :2], (segments[:, 2:] - segments[:, :2])[None]
+    denom = r[..., 0] * s[..., 1] - r[..., 1] * s[..., 0]
+    w = q - p
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = (w[..., 0] * s[..., 1] - w[..., 1] * s[..., 0]) / denom
+        u = (w[..., 0] * r[..., 1] - w[..., 1] * r[..., 0]) / denom
+    return ((denom != 0) & (t >= 0) & (t <= 1) & (u >= 0) & (u <= 1)).any(axis=1)
+
+
+class ShelterConstruction:
+    def __init__(self, scenario: Scenario, first: Snapshot, layout: Layout):
+        self.spec = scenario.task
+        x, y, radius = layout.cylinder
+        self.rays = edge_rays(first.static.size, self.spec.rays_per_side, np.array([x, y]), radius)
+        self.edges = np.zeros((4 * len(first.obj_pos), 4))
+        self.n_agents = len(first.static.agent_team)
+        self.reaching: list[int] = []
+
+    def reaching_rays(self, snap: Snapshot) -> int:
+        fill_edges(self.edges, 0, snap.obj_pos, snap.obj_angle, snap.static.obj_half)
+        return int((~crossed(self.rays, self.edges)).sum())
+
+    def step(self, snap: Snapshot) -> np.ndarray:
+        self.reaching.append(self.reaching_rays(snap))
+        return np.full(self.n_agents, self.spec.ray_penalty * self.reaching[-1])
+
+    def terminated(self, snap: Snapshot) -> bool:
+        return False
+
+    def episode_stats(self, last: Snapshot) -> dict[str, float]:
+        return {"rays_reaching": float(self.reaching[-1]), "rays_reaching_mean": float(np.mean(self.reaching)),
+                "rays": float(len(self.rays))}
