@@ -1,0 +1,172 @@
+"""Rollouts: collection from a vectorised env, storage per team, GAE, and minibatches.
+
+Every stored tensor is `[T, B, ...]` with B = envs x agents of the team (env-major). `mask` is 1
+where the agent acted and its team is learning from that env (0 for done or absent agents, and for
+a team played by a past snapshot of itself)."""
+from __future__ import annotations
+
+import torch
+
+from agents.envs import action_dim
+from agents.policy import TeamPolicy
+
+
+def gae(rewards, values, next_values, terminated, dones, gamma: float, lam: float) -> torch.Tensor:
+    """Generalised advantage estimation over the time axis 0.
+
+    `next_values[t]` is V of the state after step t: V(s_{t+1}) while the episode goes on, and V of the
+    final observation when the episode was truncated (bootstrapping). `terminated[t]` zeroes that
+    bootstrap; `dones[t]` (terminated or truncated) stops the recursion at episode ends."""
+    advantages = torch.zeros_like(rewards)
+    last = torch.zeros_like(rewards[0])
+    for t in reversed(range(len(rewards))):
+        delta = rewards[t] + gamma * (1 - terminated[t]) * next_values[t] - values[t]
+        last = delta + gamma * lam * (1 - dones[t]) * last
+        advantages[t] = last
+    return advantages
+
+
+def _flat(x):
+    """[E, N, ...] numpy -> [1, E*N, ...] tensor (a view, no copy on the CPU)."""
+    t = torch.as_tensor(x)
+    return t.reshape(1, t.shape[0] * t.shape[1], *t.shape[2:])
+
+
+class TeamRollout:
+    """What one team saw and did over T steps, plus the running hidden states of its GRUs."""
+
+    def __init__(self, policy: TeamPolicy, T: int, n_envs: int, state_dim: int, device):
+        self.policy, self.device = policy, device
+        B = n_envs * policy.n_agents
+        zeros = lambda *shape: torch.zeros(T, B, *shape, device=device)  # noqa: E731
+        self.actor_in = {k: zeros(*shape) for k, shape in policy.keys.items()}
+        self.critic_in = ({"": zeros(state_dim + policy.n_agents)} if policy.central
+                          else {k: zeros(*shape) for k, shape in policy.keys.items()})
+        self.actions = zeros(action_dim(policy.team.action_space))
+        for name in ("logp", "values", "next_values", "final_values", "rewards", "terminated", "dones", "mask",
+                     "first"):
+            setattr(self, name, zeros())
+        self.h_actor = self.h_critic = None
+        if policy.hidden_dim:
+            self.h_actor, self.h_critic = zeros(policy.hidden_dim), zeros(policy.hidden_dim)
+        self.ha = self.hc = policy.zero_hidden(B, device)  # carried across rollouts
+
+    def batch(self, gamma: float, lam: float) -> dict:
+        adv = gae(self.rewards, self.values, self.next_values, self.terminated, self.dones, gamma, lam)
+        adv = adv * self.mask
+        return dict(actor_in=self.actor_in, critic_in=self.critic_in, actions=self.actions, logp=self.logp,
+                    values=self.values, advantages=adv, returns=adv + self.values, mask=self.mask,
+                    first=self.first, h_actor=self.h_actor, h_critic=self.h_critic)
+
+
+def minibatches(batch: dict, n: int, seq_len: int, generator=None):
+    """Yield `n` random minibatches of whole sequences: with a GRU, chunks of `seq_len` steps starting
+    from the stored hidden state; without one, single steps (seq_len 1). Tensors are [L, b, ...]."""
+    T, B = batch["mask"].shape
+    L = seq_len if batch["h_actor"] is not None else 1
+
+    def chunks(x):
+        if isinstance(x, dict):
+            return {k: chunks(v) for k, v in x.items()}
+        if x is None:
+            return None
+        x = x.reshape(T // L, L, B, *x.shape[2:]).transpose(0, 1)
+        return x.reshape(L, (T // L) * B, *x.shape[3:])
+
+    seqs = {k: chunks(v) for k, v in batch.items()}
+    for h in ("h_actor", "h_critic"):
+        if seqs[h] is not None:
+            seqs[h] = seqs[h][:1]  # the state entering each chunk, [1, n_seq, H]
+    order = torch.randperm(seqs["mask"].shape[1], generator=generator).to(batch["mask"].device)
+    for idx in order.chunk(n):
+        yield {k: _select(v, idx) for k, v in seqs.items()}
+
+
+def _select(x, idx):
+    if isinstance(x, dict):
+        return {k: _select(v, idx) for k, v in x.items()}
+    return None if x is None else x[:, idx]
+
+
+class Collector:
+    """Runs the current policies (and, per env, past opponents) in a vectorised env for T steps."""
+
+    def __init__(self, vec, policies: dict[str, TeamPolicy], T: int, device, deterministic: bool = False):
+        self.vec, self.policies, self.T, self.device = vec, policies, T, device
+        self.deterministic = deterministic
+        self.state_dim = vec.spec.state_dim
+        self.rollouts = {name: TeamRollout(p, T, vec.num_envs, self.state_dim, device) for name, p in policies.items()}
+        self.opponents: dict[str, tuple[TeamPolicy, torch.Tensor]] = {}  # team -> (snapshot, env rows)
+
+    def _inputs(self, team: str, prefix: str = "obs", state_key: str = "state"):
+        arrays, policy = self.vec.arrays, self.policies[team]
+        obs = {k: _flat(arrays[f"{prefix}/{team}/{k}"]).to(self.device) for k in policy.keys}
+        state = None
+        if policy.central:
+            state = torch.as_tensor(arrays[state_key]).to(self.device)
+            state = state[:, None].expand(-1, policy.n_agents, -1).reshape(1, -1, state.shape[-1])
+        return obs, state
+
+    def _field(self, name: str, team: str) -> torch.Tensor:
+        return _flat(self.vec.arrays[f"{name}/{team}"])[0].to(self.device)
+
+    @torch.no_grad()
+    def collect(self, update_normalizers: bool = True) -> list[dict]:
+        episodes = []
+        for t in range(self.T):
+            for team, policy in self.policies.items():
+                self._act(t, team, policy, update_normalizers)
+            episodes += self.vec.step()
+            for team in self.policies:
+                self._record_step(t, team)
+        for team, policy in self.policies.items():
+            ro = self.rollouts[team]
+            obs, state = self._inputs(team)
+            first = self._field("first", team)[None]
+            last, _ = policy.value(policy.critic_input(obs, state), ro.hc, first)
+            ro.next_values[:-1] = ro.values[1:]
+            ro.next_values[-1] = last[0]
+            trunc = ro.dones * (1 - ro.terminated)
+            ro.next_values = torch.where(trunc > 0, ro.final_values, ro.next_values)
+        return episodes
+
+    def _act(self, t: int, team: str, policy: TeamPolicy, update_normalizers: bool):
+        ro = self.rollouts[team]
+        obs, state = self._inputs(team)
+        active, first = self._field("active", team), self._field("first", team)
+        if update_normalizers:
+            policy.update_normalizers(obs, state, active)
+        actor_in, critic_in = policy.actor_input(obs), policy.critic_input(obs, state)
+        if ro.h_actor is not None:
+            ro.h_actor[t], ro.h_critic[t] = ro.ha, ro.hc
+        dist, ro.ha = policy.actor(actor_in, ro.ha, first[None])
+        value, ro.hc = policy.value(critic_in, ro.hc, first[None])
+        action = dist.mode() if self.deterministic else dist.sample()
+        mask = active
+        if team in self.opponents:
+            snapshot, rows = self.opponents[team]
+            opp_dist, _ = snapshot.actor(snapshot.actor_input(obs), None, first[None])
+            action = torch.where(rows[None, :, None], opp_dist.sample(), action)
+            mask = active * ~rows
+        for k in actor_in:
+            ro.actor_in[k][t] = actor_in[k][0]
+        for k in critic_in:
+            ro.critic_in[k][t] = critic_in[k][0]
+        ro.actions[t], ro.logp[t], ro.values[t] = action[0], dist.log_prob(action)[0], value[0]
+        ro.mask[t], ro.first[t] = mask, first
+        E, N = self.vec.num_envs, policy.n_agents
+        self.vec.arrays[f"action/{team}"][:] = action[0].reshape(E, N, -1).cpu().numpy()
+
+    def _record_step(self, t: int, team: str):
+        ro, policy = self.rollouts[team], self.policies[team]
+        ro.rewards[t] = self._field("reward", team)
+        term, trunc = self._field("terminated", team), self._field("truncated", team)
+        ro.terminated[t], ro.dones[t] = term, torch.maximum(term, trunc)
+        idx = trunc.nonzero()[:, 0]
+        if len(idx):
+            obs, state = self._inputs(team, "final_obs", "final_state")
+            critic_in = policy.critic_input(obs, state)
+            h = ro.hc[idx] if ro.hc is not None else None
+            no_reset = torch.zeros(1, len(idx), device=self.device)
+            v, _ = policy.value(_select(critic_in, idx), h, no_reset)
+            ro.final_values[t, idx] = v[0]

@@ -1,0 +1,217 @@
+"""One environment seen as teams of fixed agent slots, written into flat numpy arrays.
+
+Learners never touch PettingZoo or Gymnasium objects directly: `TeamEnv` turns either kind into
+per-team arrays `[n_agents, ...]` (observation, reward, terminated, truncated, active mask) and
+resets itself when the episode is over. A Gymnasium env is a team of one agent named `agent`.
+Agents are grouped into teams by their name without the trailing `_<index>` (hider_0 -> hider).
+Agents that are absent or already done have `active == 0` and zero observations.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import gymnasium as gym
+import numpy as np
+
+from scenarios.errors import InputError
+
+
+def team_of(agent: str) -> str:
+    name, _, index = agent.rpartition("_")
+    return name if name and index.isdigit() else agent
+
+
+@dataclass(frozen=True)
+class TeamSpec:
+    name: str
+    agents: tuple[str, ...]
+    obs_space: gym.Space  # Box, or Dict of Boxes (entity observations)
+    action_space: gym.Space  # Discrete, MultiDiscrete or Box
+
+
+@dataclass(frozen=True)
+class EnvSpec:
+    teams: tuple[TeamSpec, ...]
+    state_dim: int  # size of env.state(); 0 when the env has none
+
+
+def obs_keys(space: gym.Space) -> dict[str, tuple[int, ...]]:
+    """Observation arrays of one agent: {key: shape}; a Box is the single key ''."""
+    if isinstance(space, gym.spaces.Dict):
+        return {k: tuple(s.shape) for k, s in space.spaces.items()}
+    return {"": tuple(space.shape)}
+
+
+def action_dim(space: gym.Space) -> int:
+    if isinstance(space, gym.spaces.Discrete):
+        return 1
+    return int(np.prod(space.shape))
+
+
+class _GymAsParallel:
+    """The few ParallelEnv members TeamEnv uses, for a single-agent Gymnasium env."""
+
+    possible_agents = ["agent"]
+
+    def __init__(self, env: gym.Env):
+        self.env, self.agents = env, []
+
+    def observation_space(self, agent):
+        return self.env.observation_space
+
+    def action_space(self, agent):
+        return self.env.action_space
+
+    def reset(self, seed=None):
+        obs, info = self.env.reset(seed=seed)
+        self.agents = ["agent"]
+        return {"agent": obs}, {"agent": info}
+
+    def step(self, actions):
+        obs, reward, term, trunc, info = self.env.step(actions["agent"])
+        if term or trunc:
+            self.agents = []
+        return {"agent": obs}, {"agent": reward}, {"agent": term}, {"agent": trunc}, {"agent": info}
+
+    def state(self):
+        raise NotImplementedError
+
+    def close(self):
+        self.env.close()
+
+
+def as_parallel(env):
+    return _GymAsParallel(env) if isinstance(env, gym.Env) else env
+
+
+def _flat(space: gym.Space) -> gym.Space:
+    return gym.spaces.flatten_space(space) if isinstance(space, gym.spaces.Dict) else space
+
+
+def describe(env, flatten: bool) -> EnvSpec:
+    """Teams, spaces and state size of a (parallel-wrapped) env; `flatten` turns Dict obs into a Box."""
+    teams: dict[str, list[str]] = {}
+    for agent in env.possible_agents:
+        teams.setdefault(team_of(agent), []).append(agent)
+    specs = []
+    for name, agents in teams.items():
+        obs_space, act_space = env.observation_space(agents[0]), env.action_space(agents[0])
+        for a in agents[1:]:
+            if env.observation_space(a) != obs_space or env.action_space(a) != act_space:
+                raise InputError(f"team {name!r}: agent {a} has other spaces than {agents[0]}; "
+                                 "a team shares one policy")
+        if not isinstance(act_space, (gym.spaces.Discrete, gym.spaces.MultiDiscrete, gym.spaces.Box)):
+            raise InputError(f"team {name!r}: unsupported action space {act_space}")
+        specs.append(TeamSpec(name, tuple(agents), _flat(obs_space) if flatten else obs_space, act_space))
+    try:
+        env.reset(seed=0)
+        state_dim = int(np.asarray(env.state()).size)
+    except NotImplementedError:
+        state_dim = 0
+    return EnvSpec(tuple(specs), state_dim)
+
+
+def array_layout(spec: EnvSpec) -> dict[str, tuple[tuple[int, ...], type]]:
+    """Every per-env array exchanged with the learner: name -> (shape without the env axis, dtype).
+    `first` marks an agent's first step of an episode; `final_obs/*` and `final_state` hold what the
+    agent saw when its episode ended (for bootstrapping truncated episodes)."""
+    layout = {}
+    for t in spec.teams:
+        n = len(t.agents)
+        for key, shape in obs_keys(t.obs_space).items():
+            layout[f"obs/{t.name}/{key}"] = ((n, *shape), np.float32)
+            layout[f"final_obs/{t.name}/{key}"] = ((n, *shape), np.float32)
+        for field in ("reward", "terminated", "truncated", "active", "first"):
+            layout[f"{field}/{t.name}"] = ((n,), np.float32)
+        layout[f"action/{t.name}"] = ((n, action_dim(t.action_space)), np.float32)
+    if spec.state_dim:
+        layout["state"] = ((spec.state_dim,), np.float32)
+        layout["final_state"] = ((spec.state_dim,), np.float32)
+    return layout
+
+
+class TeamEnv:
+    """Steps one env; `out` maps every name of `array_layout` to this env's row of the array."""
+
+    def __init__(self, env, spec: EnvSpec, out: dict[str, np.ndarray], flatten: bool):
+        self.env, self.spec, self.out, self.flatten = env, spec, out, flatten
+        self.slot = {a: (t, i) for t in spec.teams for i, a in enumerate(t.agents)}
+        self.returns = {a: 0.0 for a in self.slot}
+        self.length = 0
+
+    def _write_obs(self, prefix: str, obs: dict, agents):
+        for a in agents:
+            team, i = self.slot[a]
+            raw = obs[a]
+            if self.flatten and isinstance(raw, dict):
+                raw = gym.spaces.flatten(self.env.observation_space(a), raw)
+            if isinstance(raw, dict):
+                for key, value in raw.items():
+                    self.out[f"{prefix}/{team.name}/{key}"][i] = value
+            else:
+                self.out[f"{prefix}/{team.name}/"][i] = raw
+
+    def _write_state(self, name: str):
+        if self.spec.state_dim:
+            self.out[name][:] = np.asarray(self.env.state(), dtype=np.float32).ravel()
+
+    def reset(self, seed: int | None = None):
+        obs, _ = self.env.reset(seed=seed)
+        for name, row in self.out.items():
+            if name.startswith(("obs/", "active/", "first/")):
+                row[...] = 0
+        self._write_obs("obs", obs, self.env.agents)
+        for a in self.env.agents:
+            team, i = self.slot[a]
+            self.out[f"active/{team.name}"][i] = self.out[f"first/{team.name}"][i] = 1
+        self._write_state("state")
+        self.returns = {a: 0.0 for a in self.slot}
+        self.length = 0
+
+    def _env_action(self, team: TeamSpec, a: np.ndarray):
+        space = team.action_space
+        if isinstance(space, gym.spaces.Discrete):
+            return int(a[0]) + int(space.start)
+        if isinstance(space, gym.spaces.MultiDiscrete):
+            return a.astype(np.int64).reshape(space.shape) + space.start
+        return np.clip(a, space.low.ravel(), space.high.ravel()).reshape(space.shape).astype(space.dtype)
+
+    def step(self) -> list[dict]:
+        """Apply `action/*`, write the results; returns the statistics of an episode that ended."""
+        actions = {}
+        for a in self.env.agents:
+            team, i = self.slot[a]
+            actions[a] = self._env_action(team, self.out[f"action/{team.name}"][i])
+        obs, rewards, terms, truncs, infos = self.env.step(actions)
+        for t in self.spec.teams:
+            for field in ("reward", "terminated", "truncated", "first"):
+                self.out[f"{field}/{t.name}"][:] = 0
+        stats = {}
+        for a in actions:
+            team, i = self.slot[a]
+            self.out[f"reward/{team.name}"][i] = rewards.get(a, 0.0)
+            self.out[f"terminated/{team.name}"][i] = bool(terms.get(a, False))
+            self.out[f"truncated/{team.name}"][i] = bool(truncs.get(a, False)) and not terms.get(a, False)
+            self.returns[a] += float(rewards.get(a, 0.0))
+            episode = infos.get(a, {}).get("episode")
+            if isinstance(episode, dict) and not stats:
+                stats = {f"episode/{k}": float(v) for k, v in episode.items() if np.isscalar(v)}
+        self.length += 1
+        gone = [a for a in actions if a not in self.env.agents]
+        self._write_obs("final_obs", obs, [a for a in gone if a in obs])
+        if gone:
+            self._write_state("final_state")
+        for a in gone:
+            team, i = self.slot[a]
+            self.out[f"active/{team.name}"][i] = 0
+            for key in obs_keys(team.obs_space):
+                self.out[f"obs/{team.name}/{key}"][i] = 0
+        if self.env.agents:
+            self._write_obs("obs", obs, self.env.agents)
+            self._write_state("state")
+            return []
+        done = {"length": float(self.length), **stats}
+        for t in self.spec.teams:
+            done[f"return/{t.name}"] = float(np.mean([self.returns[a] for a in t.agents]))
+        self.reset()
+        return [done]

@@ -1,0 +1,175 @@
+"""Network pieces: encoders (MLP for Box observations, entity self-attention for Dict observations),
+an optional GRU, and the actor heads for Discrete / MultiDiscrete / Box actions.
+
+Every module takes inputs with two leading axes `[L, B]` (time, batch); without a GRU, L is folded
+into the batch. Observations are always a dict of tensors (a Box observation is the key '')."""
+from __future__ import annotations
+
+import math
+
+import gymnasium as gym
+import torch
+from torch import nn
+
+ACTIVATIONS = {"tanh": nn.Tanh, "relu": nn.ReLU}
+# The upstream hide-and-seek names: entity array -> its visibility mask.
+ENTITY_MASKS = {"agent_qpos_qvel": "mask_aa_obs", "box_obs": "mask_ab_obs", "ramp_obs": "mask_ar_obs"}
+
+
+def linear(n_in: int, n_out: int, gain: float = math.sqrt(2)) -> nn.Linear:
+    """A linear layer with orthogonal weights and zero bias."""
+    layer = nn.Linear(n_in, n_out)
+    nn.init.orthogonal_(layer.weight, gain)
+    nn.init.zeros_(layer.bias)
+    return layer
+
+
+class MLP(nn.Module):
+    def __init__(self, space: gym.spaces.Box, hidden: list[int], activation: str, layer_norm: bool):
+        super().__init__()
+        n_in = int(math.prod(space.shape))
+        layers: list[nn.Module] = [nn.LayerNorm(n_in)] if layer_norm else []
+        for n_out in hidden:
+            layers += [linear(n_in, n_out), ACTIVATIONS[activation]()]
+            n_in = n_out
+        self.net, self.out_dim = nn.Sequential(*layers), n_in
+
+    def forward(self, obs: dict[str, torch.Tensor]) -> torch.Tensor:
+        x = obs[""]
+        return self.net(x.reshape(x.shape[0], -1))
+
+
+class EntityEncoder(nn.Module):
+    """OpenAI hide-and-seek style: 1-D keys are the agent's own features; every 2-D key is a set of
+    entities, each embedded together with the own features, then one masked residual self-attention
+    over [self, entities...], masked mean pooling, and a dense layer on [self embedding, pooled]."""
+
+    def __init__(self, space: gym.spaces.Dict, hidden: list[int], activation: str, heads: int = 4):
+        super().__init__()
+        width, act = hidden[-1], ACTIVATIONS[activation]
+        masks = set(ENTITY_MASKS.values())
+        self.self_keys = [k for k, s in space.spaces.items() if len(s.shape) == 1 and k not in masks]
+        self.entity_keys = [k for k, s in space.spaces.items() if len(s.shape) == 2]
+        self.mask_of = {k: ENTITY_MASKS[k] for k in self.entity_keys if ENTITY_MASKS.get(k) in space.spaces}
+        n_self = sum(space[k].shape[0] for k in self.self_keys)
+        self.self_embed = nn.Sequential(nn.LayerNorm(n_self), linear(n_self, width), act())
+        self.entity_embed = nn.ModuleDict({
+            k: nn.Sequential(linear(space[k].shape[1] + n_self, width), act()) for k in self.entity_keys})
+        self.attention = nn.MultiheadAttention(width, heads, batch_first=True)
+        self.norm = nn.LayerNorm(width)
+        self.out = nn.Sequential(linear(2 * width, width), act())
+        self.out_dim = width
+
+    def forward(self, obs: dict[str, torch.Tensor]) -> torch.Tensor:
+        own = torch.cat([obs[k] for k in self.self_keys], -1)
+        h_self = self.self_embed(own)
+        tokens, valid = [h_self[:, None]], [torch.ones_like(own[:, :1])]
+        for k in self.entity_keys:
+            ent = obs[k]
+            tokens.append(self.entity_embed[k](torch.cat([ent, own[:, None].expand(-1, ent.shape[1], -1)], -1)))
+            valid.append(obs[self.mask_of[k]] if k in self.mask_of else torch.ones_like(ent[..., 0]))
+        x, valid = torch.cat(tokens, 1), torch.cat(valid, 1) > 0.5
+        attended, _ = self.attention(x, x, x, key_padding_mask=~valid, need_weights=False)
+        x = self.norm(x + attended)
+        pooled = (x * valid[..., None]).sum(1) / valid.sum(1, keepdim=True)
+        return self.out(torch.cat([h_self, pooled], -1))
+
+
+class Trunk(nn.Module):
+    """Encoder, then optionally a GRU whose state is zeroed where `first` marks an episode start."""
+
+    def __init__(self, space: gym.Space, cfg):
+        super().__init__()
+        if isinstance(space, gym.spaces.Dict):
+            self.encoder = EntityEncoder(space, cfg.hidden, cfg.activation)
+        else:
+            self.encoder = MLP(space, cfg.hidden, cfg.activation, cfg.layer_norm)
+        self.out_dim = self.encoder.out_dim
+        self.gru = nn.GRUCell(self.out_dim, self.out_dim) if cfg.recurrent else None
+        if self.gru is not None:
+            for name, p in self.gru.named_parameters():
+                nn.init.orthogonal_(p) if "weight" in name else nn.init.zeros_(p)
+
+    def forward(self, obs: dict, h: torch.Tensor | None, first: torch.Tensor):
+        L, B = first.shape
+        x = self.encoder({k: v.reshape(L * B, *v.shape[2:]) for k, v in obs.items()}).reshape(L, B, -1)
+        if self.gru is None:
+            return x, h
+        out = []
+        for t in range(L):
+            h = self.gru(x[t], h * (1 - first[t, :, None]))
+            out.append(h)
+        return torch.stack(out), h
+
+
+class MultiCategorical:
+    """Independent categoricals (a Discrete space is one of them); actions are float [..., k]."""
+
+    def __init__(self, logits: torch.Tensor, nvec: list[int]):
+        self.parts = [torch.distributions.Categorical(logits=x) for x in logits.split(nvec, -1)]
+
+    def sample(self):
+        return torch.stack([d.sample() for d in self.parts], -1).float()
+
+    def mode(self):
+        return torch.stack([d.probs.argmax(-1) for d in self.parts], -1).float()
+
+    def log_prob(self, a):
+        return sum(d.log_prob(a[..., i].long()) for i, d in enumerate(self.parts))
+
+    def entropy(self):
+        return sum(d.entropy() for d in self.parts)
+
+    def kl(self, other: "MultiCategorical"):
+        return sum(torch.distributions.kl_divergence(p, q) for p, q in zip(self.parts, other.parts))
+
+
+class DiagGaussian:
+    def __init__(self, mean: torch.Tensor, log_std: torch.Tensor):
+        self.dist = torch.distributions.Normal(mean, log_std.expand_as(mean).exp())
+
+    def sample(self):
+        return self.dist.sample()
+
+    def mode(self):
+        return self.dist.mean
+
+    def log_prob(self, a):
+        return self.dist.log_prob(a).sum(-1)
+
+    def entropy(self):
+        return self.dist.entropy().sum(-1)
+
+    def kl(self, other: "DiagGaussian"):
+        return torch.distributions.kl_divergence(self.dist, other.dist).sum(-1)
+
+
+class Actor(nn.Module):
+    def __init__(self, obs_space: gym.Space, action_space: gym.Space, cfg):
+        super().__init__()
+        self.trunk = Trunk(obs_space, cfg)
+        if isinstance(action_space, gym.spaces.Box):
+            self.nvec = None
+            n_out = int(math.prod(action_space.shape))
+            self.log_std = nn.Parameter(torch.zeros(n_out))
+        else:
+            nvec = [int(action_space.n)] if isinstance(action_space, gym.spaces.Discrete) else action_space.nvec
+            self.nvec = [int(n) for n in nvec]
+            n_out = sum(self.nvec)
+        self.head = linear(self.trunk.out_dim, n_out, gain=0.01)
+
+    def forward(self, obs: dict, h, first):
+        x, h = self.trunk(obs, h, first)
+        out = self.head(x)
+        return (DiagGaussian(out, self.log_std) if self.nvec is None else MultiCategorical(out, self.nvec)), h
+
+
+class Critic(nn.Module):
+    def __init__(self, space: gym.Space, cfg):
+        super().__init__()
+        self.trunk = Trunk(space, cfg)
+        self.head = linear(self.trunk.out_dim, 1, gain=1.0)
+
+    def forward(self, obs: dict, h, first):
+        x, h = self.trunk(obs, h, first)
+        return self.head(x)[..., 0], h

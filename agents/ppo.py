@@ -1,0 +1,99 @@
+"""PPO (Schulman et al. 2017): clipped surrogate, value loss (MSE or Huber, optionally clipped),
+entropy bonus, K epochs over random minibatches, gradient clipping. Masked means ignore done/absent
+agents, which makes this the MAPPO update as well (Yu et al. 2021)."""
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from agents.buffer import minibatches
+from agents.policy import TeamPolicy
+
+
+def masked_mean(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    return (x * mask).sum() / mask.sum().clamp(min=1)
+
+
+def prepare(batch: dict, policy: TeamPolicy, cfg) -> dict:
+    """Normalise advantages over the active entries; fit the value normaliser to the new returns."""
+    mask = batch["mask"]
+    if cfg.norm_adv:
+        active = batch["advantages"][mask > 0]
+        std = active.std() if len(active) > 1 else torch.ones(())
+        mean = active.mean() if len(active) else torch.zeros(())
+        batch = {**batch, "advantages": (batch["advantages"] - mean) / (std + 1e-8) * mask}
+    if policy.value_norm is not None:
+        policy.value_norm.update(batch["returns"][mask > 0])
+    return batch
+
+
+def value_loss(policy: TeamPolicy, mb: dict, cfg) -> torch.Tensor:
+    """Critic loss in the critic's own (possibly normalised) units."""
+    h = mb["h_critic"][0] if mb["h_critic"] is not None else None
+    pred, _ = policy.critic(mb["critic_in"], h, mb["first"])
+    target, old = mb["returns"], mb["values"]
+    if policy.value_norm is not None:
+        target, old = policy.value_norm(target), policy.value_norm(old)
+
+    def loss(err):
+        if cfg.value_loss == "huber":
+            return nn.functional.huber_loss(err, torch.zeros_like(err), reduction="none", delta=cfg.huber_delta)
+        return 0.5 * err**2
+
+    losses = loss(target - pred)
+    if cfg.value_clip > 0:
+        clipped = old + (pred - old).clamp(-cfg.value_clip, cfg.value_clip)
+        losses = torch.maximum(losses, loss(target - clipped))
+    return masked_mean(losses, mb["mask"])
+
+
+def explained_variance(batch: dict) -> float:
+    m = batch["mask"] > 0
+    returns, values = batch["returns"][m], batch["values"][m]
+    var = returns.var() if len(returns) > 1 else torch.zeros(())
+    return float("nan") if var == 0 else float(1 - (returns - values).var() / var)
+
+
+class PPO:
+    def __init__(self, policy: TeamPolicy, cfg):
+        self.policy, self.cfg = policy, cfg
+        self.optimizer = torch.optim.Adam(policy.parameters(), lr=cfg.lr, eps=1e-5)
+
+    def update(self, batch: dict, progress: float) -> dict:
+        """One PPO update on a rollout; `progress` in [0, 1] drives learning-rate annealing."""
+        cfg, policy = self.cfg, self.policy
+        lr = cfg.lr * (1 - progress) if cfg.anneal_lr else cfg.lr
+        for group in self.optimizer.param_groups:
+            group["lr"] = lr
+        batch = prepare(batch, policy, cfg)
+        stats = {"lr": lr}
+        for _ in range(cfg.epochs):
+            for mb in minibatches(batch, cfg.minibatches, cfg.chunk_len):
+                h = mb["h_actor"][0] if mb["h_actor"] is not None else None
+                dist, _ = policy.actor(mb["actor_in"], h, mb["first"])
+                log_ratio = dist.log_prob(mb["actions"]) - mb["logp"]
+                ratio = log_ratio.exp()
+                adv, mask = mb["advantages"], mb["mask"]
+                clipped = ratio.clamp(1 - cfg.clip_coef, 1 + cfg.clip_coef)
+                policy_loss = -masked_mean(torch.minimum(ratio * adv, clipped * adv), mask)
+                v_loss = value_loss(policy, mb, cfg)
+                entropy = masked_mean(dist.entropy(), mask)
+                loss = policy_loss + cfg.vf_coef * v_loss - cfg.ent_coef * entropy
+                self.optimizer.zero_grad()
+                loss.backward()
+                nn.utils.clip_grad_norm_(policy.parameters(), cfg.max_grad_norm)
+                self.optimizer.step()
+                with torch.no_grad():
+                    stats.update(policy_loss=policy_loss.item(), value_loss=v_loss.item(), entropy=entropy.item(),
+                                 kl=masked_mean((ratio - 1) - log_ratio, mask).item(),
+                                 clip_fraction=masked_mean(((ratio - 1).abs() > cfg.clip_coef).float(), mask).item())
+            if cfg.target_kl and stats["kl"] > cfg.target_kl:
+                break
+        stats["explained_variance"] = explained_variance(batch)
+        return stats
+
+    def state_dict(self) -> dict:
+        return {"optimizer": self.optimizer.state_dict()}
+
+    def load_state_dict(self, state: dict):
+        self.optimizer.load_state_dict(state["optimizer"])

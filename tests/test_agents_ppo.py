@@ -1,0 +1,35 @@
+import functools
+
+import gymnasium as gym
+import torch
+
+from agents import config
+from agents.ppo import PPO
+from agents.trainer import Trainer, evaluate
+from test_agents_trpo import random_batch
+
+
+def solve_cartpole(algo: str, tmp_path, steps: int, **overrides) -> float:
+    cfg = config.resolve(algo, ("test", dict(target="gym:CartPole-v1", steps=steps, envs=8, seed=1, **overrides)))
+    make_env = functools.partial(gym.make, "CartPole-v1")
+    Trainer(cfg, make_env, tmp_path).train()
+    return evaluate(tmp_path, make_env, episodes=10)["mean"]["return/agent"]
+
+
+def test_ppo_solves_cartpole(tmp_path):
+    assert solve_cartpole("ppo", tmp_path, 25_000, rollout_len=64, minibatches=4, lr=1e-3) >= 475
+
+
+def test_ppo_update_learns_from_active_agents_only():
+    cfg = config.resolve("ppo", ("test", {"epochs": 4, "minibatches": 1}))
+    policy, batch = random_batch(cfg)
+    batch["mask"][:, ::2] = 0  # half the agents are done
+    before = policy.actor.head.weight.detach().clone()
+    stats = PPO(policy, cfg).update(batch, 0.0)
+    assert 0 <= stats["clip_fraction"] <= 1 and stats["kl"] >= 0
+    assert not torch.equal(before, policy.actor.head.weight)
+    # when every agent is inactive the losses carry no gradient: the actor stays put
+    batch["mask"][:] = 0
+    before = [p.detach().clone() for p in policy.actor.parameters()]
+    PPO(policy, cfg).update(batch, 0.0)
+    assert all(torch.equal(a, b) for a, b in zip(before, policy.actor.parameters()))
