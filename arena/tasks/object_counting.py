@@ -1,7 +1,7 @@
 """Object counting, after the paper's intelligence tests. The boxes start in the centre room of a
 3 x 1 grid with doorless walls. During the preparation phase the seeker is frozen, and one box
-after another (every `stagger_steps`) slides at `box_speed`, through the walls, to the middle of
-the side room nearer its start, where the walls hide it. On the final step (the only one after the
+after another (every `stagger_steps`, nearest to the seeker first) slides at `box_speed`, through
+the walls, to the middle of the side room nearer its start, where the walls hide it. On the final step (the only one after the
 watch) the seeker answers with its torque component: bin n (0-10) says "n boxes went left". The
 reward is `correct` if that is right, `wrong` otherwise, and 0 on every other step."""
 from __future__ import annotations
@@ -21,7 +21,9 @@ class ObjectCounting:
         left, middle, right = (0.5 * (x0 + x1) for x0, _, x1, _ in layout.rooms)
         self.goal_x = np.where(first.obj_pos[:, 0] < middle, left, right)
         self.went_left = int((first.obj_pos[:, 0] < middle).sum())
-        self.departure = self.spec.stagger_steps * np.arange(len(first.obj_pos))
+        # Nearest first, so a box leaving never stood between the seeker and one yet to leave.
+        rank = np.argsort(np.argsort(np.linalg.norm(first.obj_pos - first.agent_pos[0], axis=1)))
+        self.departure = self.spec.stagger_steps * rank
         self.step_seconds = scenario.world.physics.step_seconds
         self.answer: int | None = None
 

@@ -1,0 +1,168 @@
+"""Scripted policies solve the single-agent tasks; rewards and termination are checked step by step."""
+import math
+
+import numpy as np
+import pytest
+
+import arena
+
+IDLE = np.array([5, 5, 5, 0, 0])
+
+
+def steer(snap, target, face=None, heading=None, grab=0, lock=0, gain=5.0):
+    """Action of agent 0 that drives it to `target`, turning to look at `face` or to `heading`."""
+    error = np.asarray(target) - snap.agent_pos[0]
+    force = np.sign(error) * np.minimum(np.ceil(np.abs(gain * error) - 0.1), 5)   # at least a nudge
+    torque = 0
+    if face is not None:
+        heading = math.atan2(*(np.asarray(face) - snap.agent_pos[0])[::-1])
+    if heading is not None:
+        turn = (heading - snap.agent_angle[0] + math.pi) % (2 * math.pi) - math.pi
+        torque = int(np.clip(round(turn / 1.1 - snap.agent_angvel[0] / 5), -5, 5))
+    return np.array([5 + force[0], 5 + force[1], 5 + torque, grab, lock], dtype=np.int64)
+
+
+def step(env, action):
+    _, rewards, terms, truncs, infos = env.step({"hider_0": action})
+    return rewards["hider_0"], terms["hider_0"], truncs["hider_0"], infos["hider_0"]
+
+
+def test_lock_and_return_scripted():
+    env = arena.parallel_env("lock_and_return")
+    spawn, box = np.array([0.8, 0.6]), np.array([1.5, 2.2])   # both in the bottom-left room
+    env.reset(seed=0, options={"placement": {"objects": [(*box, 0.0)], "agents": [(*spawn, 1.0)]}})
+
+    def dist(snap, goal=None):
+        """From the agent to `goal`, or to the box where it is in that snapshot."""
+        return float(np.linalg.norm(snap.agent_pos[0] - (snap.obj_pos[0] if goal is None else goal)))
+
+    # Approach: the shaped reward is 0.5 x the distance gained on the box.
+    for _ in range(4):
+        before = env.snapshot
+        reward, *_ = step(env, steer(before, box - [0, 0.55], face=box))
+        assert reward == pytest.approx(0.5 * (dist(before) - dist(env.snapshot)))
+        assert reward > 0
+    while dist(env.snapshot) > 0.6:
+        step(env, steer(env.snapshot, box - [0, 0.55], face=box))
+
+    def press_lock():   # standing still, so the shaped part is next to nothing
+        reward, *_ = step(env, steer(env.snapshot, env.snapshot.agent_pos[0], face=box, lock=1))
+        return reward
+
+    assert press_lock() == pytest.approx(5.0, abs=0.02)
+    assert env.snapshot.obj_lock[0] == 0
+    assert press_lock() == pytest.approx(-5.0, abs=0.02)
+    assert env.snapshot.obj_lock[0] == -1
+    assert press_lock() == pytest.approx(5.0, abs=0.02)
+
+    # Return: now the shaped reward leads back to the spawn point; within 0.1 m, +1 a step.
+    successes = 0
+    while True:
+        before = env.snapshot
+        reward, term, trunc, info = step(env, steer(before, spawn))
+        done = dist(env.snapshot, spawn) <= 0.1
+        assert reward == pytest.approx(0.5 * (dist(before, spawn) - dist(env.snapshot, spawn)) + done)
+        successes += done
+        assert not term
+        if trunc:
+            break
+    assert env.snapshot.t == 120 and successes > 60
+    assert info["episode"]["success"] == 1.0 and info["episode"]["locks"] == 2.0
+
+
+def test_sequential_lock_only_in_the_hidden_order():
+    env = arena.parallel_env("sequential_lock")
+    env.reset(seed=3)
+    layout, snap = env.world.layout, env.snapshot
+    x0, y0, x1, y1 = max(layout.rooms, key=lambda r: (r[2] - r[0]) * (r[3] - r[1]))
+    # A row of the four boxes along the room's long side, 1.3 m apart; ramps stay where they spawned.
+    long_x = x1 - x0 >= y1 - y0
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    offsets = 1.3 * (np.arange(4) - 1.5)
+    boxes = np.array([(cx + o, cy + 0.4) if long_x else (cx + 0.4, cy + o) for o in offsets])
+    lane = boxes - ([0, 0.6] if long_x else [0.6, 0])   # where the agent stands to lock each box
+    ramps = np.column_stack([snap.obj_pos[4:], snap.obj_angle[4:]])
+    objects = [(*b, 0.0) for b in boxes] + [tuple(r) for r in ramps]
+    env.reset(seed=3, options={"placement": {"objects": objects, "agents": [(*lane[3], 0.0)]}})
+    assert env.snapshot.sees_obj[0, :4].any()
+
+    def lock_at(k, expect_lock):
+        for _ in range(12):
+            step(env, steer(env.snapshot, lane[k], face=boxes[k]))
+        before = env.snapshot
+        reward, *_ = step(env, steer(before, lane[k], face=boxes[k], lock=1))
+        all_locked = (env.snapshot.obj_lock[:4] >= 0).all()
+        shaped = reward - 5.0 * expect_lock - 1.0 * all_locked
+        assert abs(shaped) < 0.1   # what is left is the shaped part, small for an agent standing still
+        return env.snapshot.obj_lock[:4].copy()
+
+    np.testing.assert_array_equal(lock_at(3, False), [-1, -1, -1, -1])   # out of order: nothing
+    np.testing.assert_array_equal(lock_at(0, True), [0, -1, -1, -1])
+    np.testing.assert_array_equal(lock_at(2, False), [0, -1, -1, -1])
+    np.testing.assert_array_equal(lock_at(1, True), [0, 0, -1, -1])
+    np.testing.assert_array_equal(lock_at(2, True), [0, 0, 0, -1])
+    np.testing.assert_array_equal(lock_at(3, True), [0, 0, 0, 0])
+    reward, term, trunc, info = step(env, IDLE)
+    assert reward == pytest.approx(1.0) and not term
+    assert info == {} and not trunc
+
+
+def test_blueprint_construction_scripted():
+    # Two sites: box 1 starts on the second; the agent carries box 0 onto the first.
+    env = arena.parallel_env("blueprint_construction", layout__sites=2)
+    env.reset(seed=5)
+    sites = env.world.layout.sites.copy()
+    side = np.array([1.0 if sites[0, 0] < 3.0 else -1.0, 0.0])   # box 0 starts towards the middle
+    spare = [(0.6, 5.4), (1.4, 5.4), (2.2, 5.4), (5.4, 5.4), (5.4, 4.6), (0.6, 4.6)]
+    objects = [(*(sites[0] + 0.9 * side), 0.0), (*sites[1], 0.0)] + [(*p, 0.0) for p in spare]
+    agent = sites[0] + 1.4 * side
+    env.reset(seed=5, options={"placement": {"objects": objects, "agents": [(*agent, math.pi * (side[0] > 0))]}})
+    np.testing.assert_array_equal(env.world.layout.sites, sites)   # placement leaves the sites alone
+
+    rewards = []
+    for _ in range(40):
+        snap = env.snapshot
+        goal = sites[0] + snap.agent_pos[0] - snap.obj_pos[0]
+        reward, term, trunc, info = step(env, steer(snap, goal, grab=1))
+        rewards.append(reward)
+        if term:
+            break
+    assert term and not trunc and not env.agents
+    assert info["episode"] == {"sites": 2.0, "sites_filled": 2.0, "complete": 1.0}
+    assert rewards[-1] == pytest.approx(3.0 * 2, abs=0.1)              # the completion bonus
+    dense = np.array(rewards[:-1])
+    assert len(dense) > 3 and (dense < 0).all() and dense[-1] > dense[0]   # less negative as box 0 nears its site
+
+
+def test_blueprint_dense_reward_is_the_smooth_min_corner_distance():
+    env = arena.parallel_env("blueprint_construction", layout__sites=1)
+    env.reset(seed=2)
+    site = env.world.layout.sites[0]
+    far = [(0.5 + 0.7 * j, 5.5, 0.0) for j in range(7)]
+    # Box 0 a quarter turn round and 0.3 m off the site: every site corner is 0.3 m from a box corner.
+    env.reset(seed=2, options={"placement": {"objects": [(site[0] + 0.3, site[1], math.pi / 2)] + far,
+                                             "agents": [(5.5, 0.5, 0.0)]}})
+    d = np.array([0.3] + [np.linalg.norm(np.array(p[:2]) - site) for p in far])   # far boxes: roughly
+    reward, term, *_ = step(env, IDLE)
+    w = np.exp(-1.5 * d)
+    assert reward == pytest.approx(-0.05 * (d * w).sum() / w.sum(), abs=0.01)
+    assert not term
+
+
+def test_shelter_construction_scripted():
+    # One ray from the middle of each edge: the agent carries a box into the bottom ray.
+    env = arena.parallel_env("shelter_construction", task__rays_per_side=1)
+    objects = [(1.0, 1.0, 0), (1.0, 5.0, 0), (5.0, 5.0, 0),                       # elongated
+               (0.7, 2.0, 0), (2.0, 0.7, 0), (4.0, 5.3, 0), (5.3, 4.0, 0), (4.4, 1.5, 0)]
+    env.reset(seed=0, options={"placement": {"objects": objects, "agents": [(4.85, 1.5, math.pi)]}})
+    reward, *_ = step(env, IDLE)
+    assert reward == pytest.approx(-0.004)
+    for _ in range(20):
+        snap = env.snapshot
+        reward, *_ = step(env, steer(snap, np.array([3.0, 1.5]) + snap.agent_pos[0] - snap.obj_pos[7], grab=1))
+    assert abs(env.snapshot.obj_pos[7, 0] - 3.0) < 0.1
+    assert reward == pytest.approx(-0.003)
+    while env.agents:
+        reward, term, trunc, info = step(env, IDLE)
+        assert not term
+    assert env.snapshot.t == 240 and info["episode"]["rays_reaching"] == 3.0
