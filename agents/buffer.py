@@ -96,7 +96,14 @@ class Collector:
         self.deterministic = deterministic
         self.state_dim = vec.spec.state_dim
         self.rollouts = {name: TeamRollout(p, T, vec.num_envs, self.state_dim, device) for name, p in policies.items()}
-        self.opponents: dict[str, tuple[TeamPolicy, torch.Tensor]] = {}  # team -> (snapshot, env rows)
+        self.set_opponents({})
+
+    def set_opponents(self, opponents: dict[str, tuple[TeamPolicy, torch.Tensor]]):
+        """{team: (past snapshot, bool rows)}: the snapshot acts for that team in those env x agent
+        rows during the next rollouts (its GRU memory starts empty)."""
+        self.opponents = opponents
+        B = lambda p: self.vec.num_envs * p.n_agents  # noqa: E731
+        self.opponent_hidden = {t: p.zero_hidden(B(p), self.device) for t, (p, _) in opponents.items()}
 
     def _inputs(self, team: str, prefix: str = "obs", state_key: str = "state"):
         arrays, policy = self.vec.arrays, self.policies[team]
@@ -145,7 +152,8 @@ class Collector:
         mask = active
         if team in self.opponents:
             snapshot, rows = self.opponents[team]
-            opp_dist, _ = snapshot.actor(snapshot.actor_input(obs), None, first[None])
+            opp_dist, self.opponent_hidden[team] = snapshot.actor(snapshot.actor_input(obs),
+                                                                 self.opponent_hidden[team], first[None])
             action = torch.where(rows[None, :, None], opp_dist.sample(), action)
             mask = active * ~rows
         for k in actor_in:

@@ -88,8 +88,9 @@ def _flat(space: gym.Space) -> gym.Space:
     return gym.spaces.flatten_space(space) if isinstance(space, gym.spaces.Dict) else space
 
 
-def describe(env, flatten: bool) -> EnvSpec:
-    """Teams, spaces and state size of a (parallel-wrapped) env; `flatten` turns Dict obs into a Box."""
+def describe(env, flatten: bool, use_state: bool = True) -> EnvSpec:
+    """Teams, spaces and state size of a (parallel-wrapped) env; `flatten` turns Dict obs into a Box;
+    without `use_state` (no centralised critic) the state is never computed."""
     teams: dict[str, list[str]] = {}
     for agent in env.possible_agents:
         teams.setdefault(team_of(agent), []).append(agent)
@@ -103,11 +104,13 @@ def describe(env, flatten: bool) -> EnvSpec:
         if not isinstance(act_space, (gym.spaces.Discrete, gym.spaces.MultiDiscrete, gym.spaces.Box)):
             raise InputError(f"team {name!r}: unsupported action space {act_space}")
         specs.append(TeamSpec(name, tuple(agents), _flat(obs_space) if flatten else obs_space, act_space))
+    state_dim = 0
     try:
-        env.reset(seed=0)
-        state_dim = int(np.asarray(env.state()).size)
+        if use_state:
+            env.reset(seed=0)
+            state_dim = int(np.asarray(env.state()).size)
     except NotImplementedError:
-        state_dim = 0
+        pass
     return EnvSpec(tuple(specs), state_dim)
 
 
@@ -136,16 +139,26 @@ class TeamEnv:
     def __init__(self, env, spec: EnvSpec, out: dict[str, np.ndarray], flatten: bool):
         self.env, self.spec, self.out, self.flatten = env, spec, out, flatten
         self.slot = {a: (t, i) for t in spec.teams for i, a in enumerate(t.agents)}
-        self.returns = {a: 0.0 for a in self.slot}
+        self.returns: dict[str, float] = {}  # agents that took part in this episode
         self.length = 0
+
+    def _write_flat(self, row: np.ndarray, space: gym.spaces.Dict, obs: dict):
+        """gymnasium's flatten of a Dict observation, written in place (Box and MultiBinary entries
+        are copied directly; the layout matches `gym.spaces.flatten_space`)."""
+        offset = 0
+        for key, sub in space.spaces.items():
+            size = gym.spaces.flatdim(sub)
+            direct = isinstance(sub, (gym.spaces.Box, gym.spaces.MultiBinary))
+            row[offset:offset + size] = np.ravel(obs[key]) if direct else gym.spaces.flatten(sub, obs[key])
+            offset += size
 
     def _write_obs(self, prefix: str, obs: dict, agents):
         for a in agents:
             team, i = self.slot[a]
             raw = obs[a]
             if self.flatten and isinstance(raw, dict):
-                raw = gym.spaces.flatten(self.env.observation_space(a), raw)
-            if isinstance(raw, dict):
+                self._write_flat(self.out[f"{prefix}/{team.name}/"][i], self.env.observation_space(a), raw)
+            elif isinstance(raw, dict):
                 for key, value in raw.items():
                     self.out[f"{prefix}/{team.name}/{key}"][i] = value
             else:
@@ -165,7 +178,7 @@ class TeamEnv:
             team, i = self.slot[a]
             self.out[f"active/{team.name}"][i] = self.out[f"first/{team.name}"][i] = 1
         self._write_state("state")
-        self.returns = {a: 0.0 for a in self.slot}
+        self.returns = {a: 0.0 for a in self.env.agents}
         self.length = 0
 
     def _env_action(self, team: TeamSpec, a: np.ndarray):
@@ -212,6 +225,8 @@ class TeamEnv:
             return []
         done = {"length": float(self.length), **stats}
         for t in self.spec.teams:
-            done[f"return/{t.name}"] = float(np.mean([self.returns[a] for a in t.agents]))
+            taking_part = [self.returns[a] for a in t.agents if a in self.returns]
+            if taking_part:
+                done[f"return/{t.name}"] = float(np.mean(taking_part))
         self.reset()
         return [done]

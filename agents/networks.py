@@ -103,30 +103,38 @@ class Trunk(nn.Module):
 
 
 class MultiCategorical:
-    """Independent categoricals (a Discrete space is one of them); actions are float [..., k]."""
+    """Independent categoricals (a Discrete space is one of them); actions are float [..., k].
+    The k logit groups are padded to one [..., k, max_n] tensor so that a single distribution
+    object serves them all (padded choices have probability 0)."""
 
     def __init__(self, logits: torch.Tensor, nvec: list[int]):
-        self.parts = [torch.distributions.Categorical(logits=x) for x in logits.split(nvec, -1)]
+        width = max(nvec)
+        if len(nvec) == 1:
+            grouped = logits[..., None, :]
+        else:
+            grouped = torch.stack([nn.functional.pad(x, (0, width - x.shape[-1]), value=-1e8)
+                                   for x in logits.split(nvec, -1)], -2)
+        self.dist = torch.distributions.Categorical(logits=grouped, validate_args=False)
 
     def sample(self):
-        return torch.stack([d.sample() for d in self.parts], -1).float()
+        return self.dist.sample().float()
 
     def mode(self):
-        return torch.stack([d.probs.argmax(-1) for d in self.parts], -1).float()
+        return self.dist.probs.argmax(-1).float()
 
     def log_prob(self, a):
-        return sum(d.log_prob(a[..., i].long()) for i, d in enumerate(self.parts))
+        return self.dist.log_prob(a.long()).sum(-1)
 
     def entropy(self):
-        return sum(d.entropy() for d in self.parts)
+        return self.dist.entropy().sum(-1)
 
     def kl(self, other: "MultiCategorical"):
-        return sum(torch.distributions.kl_divergence(p, q) for p, q in zip(self.parts, other.parts))
+        return torch.distributions.kl_divergence(self.dist, other.dist).sum(-1)
 
 
 class DiagGaussian:
     def __init__(self, mean: torch.Tensor, log_std: torch.Tensor):
-        self.dist = torch.distributions.Normal(mean, log_std.expand_as(mean).exp())
+        self.dist = torch.distributions.Normal(mean, log_std.expand_as(mean).exp(), validate_args=False)
 
     def sample(self):
         return self.dist.sample()

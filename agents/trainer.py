@@ -41,6 +41,10 @@ def resolve_device(name: str) -> torch.device:
     return torch.device("cuda" if name == "auto" and torch.cuda.is_available() else "cpu" if name == "auto" else name)
 
 
+def open_envs(make_env, cfg, n_envs: int):
+    return make_vec_env(make_env, n_envs, cfg.workers, flatten=cfg.encoder == "mlp", use_state=cfg.critic == "state")
+
+
 def build_policies(spec, cfg, device) -> dict[str, TeamPolicy]:
     if cfg.encoder == "entity" and not all(hasattr(t.obs_space, "spaces") for t in spec.teams):
         raise InputError("--encoder entity needs Dict (entity) observations")
@@ -90,7 +94,7 @@ class Trainer:
         torch.set_num_threads(max(1, cfg.threads))
         torch.manual_seed(cfg.seed)
         self.generator = torch.Generator().manual_seed(cfg.seed)
-        self.vec = make_vec_env(make_env, cfg.envs, cfg.workers, flatten=cfg.encoder == "mlp")
+        self.vec = open_envs(make_env, cfg, cfg.envs)
         try:
             self.policies = build_policies(self.vec.spec, cfg, self.device)
         except Exception:
@@ -151,13 +155,12 @@ class Trainer:
         cfg = self.cfg
         per_update = cfg.rollout_len * cfg.envs
         self.vec.reset(cfg.seed + self.updates * cfg.envs)
-        metrics: dict = {}
         try:
             with tqdm(total=cfg.steps, initial=self.step, unit="step", dynamic_ncols=True, disable=None) as bar:
                 while self.step < cfg.steps:
                     start = time.perf_counter()
                     if self.pool:
-                        self.collector.opponents = self.pool.assign(self.generator)
+                        self.collector.set_opponents(self.pool.assign(self.generator))
                     episodes = self.collector.collect()
                     progress = self.step / cfg.steps
                     losses = {team: algo.update(self.collector.rollouts[team].batch(cfg.gamma, cfg.gae_lambda), progress)
@@ -176,7 +179,7 @@ class Trainer:
             self.save()
         finally:
             self.close()
-        return metrics
+        return {"step": self.step, **summarize(list(self.recent))}
 
     def _log(self, episodes: list[dict], losses: dict, steps_per_s: float) -> dict:
         self.recent.extend(episodes)
@@ -226,7 +229,7 @@ def evaluate(run_dir: str | Path, make_env, episodes: int, deterministic: bool =
         raise InputError(f"{run_dir}: no {CHECKPOINT}; train first")
     state = read_checkpoint(path)
     device = resolve_device(cfg.device)
-    vec = make_vec_env(make_env, min(episodes, cfg.envs), cfg.workers, flatten=cfg.encoder == "mlp")
+    vec = open_envs(make_env, cfg, min(episodes, cfg.envs))
     try:
         policies = build_policies(vec.spec, cfg, device)
         load_policies(policies, state, path)

@@ -148,10 +148,11 @@ class ProcessVecEnv:
         self.shm.unlink()
 
 
-def make_vec_env(make_env, n_envs: int, workers: int = 0, flatten: bool = False):
-    """`workers=0` picks one worker per core (at most one per env); 1 env or 1 worker runs in-process."""
+def make_vec_env(make_env, n_envs: int, workers: int = 0, flatten: bool = False, use_state: bool = True):
+    """`workers=0` picks one worker per core (at most one per env); 1 env or 1 worker runs in-process.
+    `flatten` turns Dict observations into one Box; `use_state` provides env.state() (when it exists)."""
     probe = as_parallel(make_env())
-    spec = describe(probe, flatten)
+    spec = describe(probe, flatten, use_state)
     probe.close()
     workers = workers or min(n_envs, os.cpu_count() or 1)
     if n_envs == 1 or workers <= 1:

@@ -87,7 +87,8 @@ def run_train(args) -> int:
     print(f"training {cfg.algo} on {cfg.target} -> {run_dir}")
     metrics = trainer.train()
     returns = {k: round(v, 3) for k, v in metrics.items() if k.startswith("return/")}
-    print(f"done: {trainer.step} steps, last returns {returns}, checkpoint {run_dir / 'checkpoint.pt'}")
+    print(f"done: {trainer.step} steps, mean returns of the last episodes {returns}, "
+          f"checkpoint {run_dir / 'checkpoint.pt'}")
     return 0
 
 

@@ -1,0 +1,98 @@
+import json
+
+import gymnasium as gym
+import numpy as np
+import torch
+
+from agents import config
+from agents.buffer import Collector
+from agents.mappo import OpponentPool
+from agents.trainer import Trainer, build_policies, evaluate, open_envs
+from test_agents_toys import HORIZON, competitive_env, parallel_env
+
+
+def _cfg(algo, **overrides):
+    return config.resolve(algo, ("test", dict(target="pz:test_agents_toys", seed=0, **overrides)))
+
+
+def test_mappo_improves_on_a_cooperative_task(tmp_path):
+    cfg = _cfg("mappo", steps=20_000, envs=8, rollout_len=50, epochs=5, minibatches=1, lr=2e-3, workers=1)
+    Trainer(cfg, parallel_env, tmp_path).train()
+    first = json.loads((tmp_path / "metrics.jsonl").read_text().splitlines()[0])["return/mate"]
+    after = evaluate(tmp_path, parallel_env, episodes=40)["mean"]
+    # a random team names the digit 1/3 of the time (return ~1.4); the best return is ~4.3
+    assert first < 2.0 and after["return/mate"] > 3.5
+    assert after["episode/hits"] > 0.8
+
+
+def test_centralised_critic_sees_state_and_agent_id_and_masks_absent_agents():
+    for algo, critic_dim in (("mappo", 5 + 2), ("ippo", 5)):
+        cfg = _cfg(algo, envs=4, workers=1)
+        vec = open_envs(parallel_env, cfg, 4)
+        policy = build_policies(vec.spec, cfg, "cpu")["mate"]
+        assert policy.central == (algo == "mappo")
+        assert policy.critic.trunk.encoder.net[0].normalized_shape == (critic_dim,)
+        vec.reset(0)
+        collector = Collector(vec, {"mate": policy}, 4 * HORIZON, "cpu")
+        collector.collect()
+        mask = collector.rollouts["mate"].mask.reshape(4 * HORIZON, 4, 2)
+        assert mask[..., 0].all()  # mate_0 always plays
+        assert 0 < mask[..., 1].mean() < 3 / HORIZON  # mate_1 is absent from some episodes, always leaves early
+        vec.close()
+
+
+def test_opponent_pool_replaces_one_team_and_masks_its_rows():
+    cfg = _cfg("mappo", envs=6, workers=1, opponent_pool=2, pool_prob=1.0)
+    vec = open_envs(competitive_env, cfg, 6)
+    policies = build_policies(vec.spec, cfg, "cpu")
+    pool = OpponentPool(policies, cfg, 6)
+    assert pool.assign(torch.Generator().manual_seed(0)) == {}  # nothing to play against yet
+    for _ in range(3):
+        pool.add(policies)
+    assert [len(s) for s in pool.snapshots.values()] == [2, 2]
+    opponents = pool.assign(torch.Generator().manual_seed(0))
+    rows = sum(r.long() for _, r in opponents.values())
+    assert rows.tolist() == [1] * 6  # every env (pool_prob 1) has exactly one past team in it
+    vec.reset(0)
+    collector = Collector(vec, policies, 4, "cpu")
+    collector.set_opponents(opponents)
+    collector.collect()
+    for team, (_, r) in opponents.items():
+        assert not collector.rollouts[team].mask[:, r].any()
+        assert collector.rollouts[team].mask[:, ~r].all()
+    vec.close()
+
+
+def test_self_play_with_an_opponent_pool_trains_and_resumes(tmp_path):
+    cfg = _cfg("mappo", steps=1024, envs=4, rollout_len=64, workers=1, opponent_pool=2, pool_every=1, hidden=[16])
+    Trainer(cfg, competitive_env, tmp_path).train()
+    saved = torch.load(tmp_path / "checkpoint.pt", weights_only=True)
+    assert {k: len(v) for k, v in saved["pool"]["snapshots"].items()} == {"hider": 2, "seeker": 2}
+    metrics = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
+    assert all(m["return/hider"] == -m["return/seeker"] for m in metrics if "return/hider" in m)
+
+
+class Memory(gym.Env):
+    """The cue is visible only at the first step; every step pays 1 for naming it."""
+
+    observation_space = gym.spaces.Box(0, 1, (4,), np.float32)
+    action_space = gym.spaces.Discrete(3)
+
+    def reset(self, seed=None, options=None):
+        super().reset(seed=seed)
+        self.t, self.cue = 0, int(self.np_random.integers(3))
+        obs = np.zeros(4, np.float32)
+        obs[self.cue] = 1
+        return obs, {}
+
+    def step(self, action):
+        self.t += 1
+        return np.eye(4, dtype=np.float32)[3], float(int(action) == self.cue), False, self.t >= 4, {}
+
+
+def test_gru_policy_remembers_what_a_feedforward_policy_cannot(tmp_path):
+    cfg = config.resolve("ppo", ("test", dict(steps=15_000, envs=8, rollout_len=32, minibatches=4, lr=3e-3,
+                                              recurrent=True, chunk_len=8, norm_obs=False, workers=1)))
+    Trainer(cfg, Memory, tmp_path).train()
+    # without memory the best return is 1 + 3 * 1/3 = 2
+    assert evaluate(tmp_path, Memory, episodes=20)["mean"]["return/agent"] >= 3.5
