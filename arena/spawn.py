@@ -59,9 +59,10 @@ def _place_from(start, unit, radii, regions, rects, room, has_room, wall_half, w
 
 
 def place(rng: np.random.Generator, layout: Layout, size: float, wall_half: float,
-          radii: list[float], regions: list[str]) -> np.ndarray:
+          radii: list[float], regions: list[str], placed: np.ndarray | None = None) -> np.ndarray:
     """Positions (N, 2) for entities of bounding radius `radii`, each in its region
-    ('anywhere', 'room', 'outside' the hiders' room, or 'each_room': the k-th such entity in room k mod rooms)."""
+    ('anywhere', 'room', 'outside' the hiders' room, or 'each_room': the k-th such entity in room k mod rooms).
+    The first len(placed) entities are already at `placed`; the others keep clear of them."""
     n = len(radii)
     radii_arr = np.asarray(radii, dtype=np.float64)
     codes = np.array([REGION_CODES[r] for r in regions], dtype=np.int64)
@@ -73,7 +74,9 @@ def place(rng: np.random.Generator, layout: Layout, size: float, wall_half: floa
         rects[dealt] = np.asarray(layout.rooms)[np.arange(len(dealt)) % len(layout.rooms)]
     walls = np.ascontiguousarray(layout.walls[:, :4])
     positions = np.zeros((n, 2))
-    start = 0
+    start = 0 if placed is None else len(placed)
+    if start:
+        positions[:start] = placed
     for _ in range(ROUNDS):
         if start == n:
             return positions

@@ -9,7 +9,7 @@ import numpy as np
 import pymunk
 import pymunk.batch
 
-from arena import layouts, sensors, spawn
+from arena import forts, layouts, sensors, spawn
 from arena.snapshot import BOX, HIDERS, LOW, RAMP, SEEKERS, TALL, Static
 from scenarios.errors import InputError
 from scenarios.schema import Count, Scenario
@@ -55,6 +55,22 @@ def _apply_placement(placement: dict, positions: np.ndarray, angles: np.ndarray,
         angles[start:start + count] = rows[:, 2]
 
 
+def _against_doors(layout: layouts.Layout, box_half: np.ndarray, wall_half: float) -> np.ndarray:
+    """(x, y, angle) rows putting boxes, one per door of the hiders' room, flat against the
+    inside of each door with their long side along it."""
+    if layout.room is None:
+        return np.zeros((0, 3))
+    doors = forts.room_doors(layout, layout.room)[:len(box_half)]
+    centre = np.array([(layout.room[0] + layout.room[2]) / 2, (layout.room[1] + layout.room[3]) / 2])
+    rows = []
+    for (x0, y0, x1, y1), half in zip(doors, box_half):
+        middle, along = np.array([(x0 + x1) / 2, (y0 + y1) / 2]), np.array([x1 - x0, y1 - y0])
+        inward = np.array([-along[1], along[0]]) / np.linalg.norm(along)
+        inward *= np.sign(inward @ (centre - middle))
+        rows.append((*(middle + inward * (half[1] + wall_half + 0.01)), math.atan2(along[1], along[0])))
+    return np.array(rows).reshape(-1, 3)
+
+
 class World:
     def __init__(self, scenario: Scenario, rng: np.random.Generator, placement: dict | None = None):
         sc = scenario
@@ -78,10 +94,14 @@ class World:
         regions = ([sc.spawn.boxes] * n_boxes + [sc.spawn.ramps] * n_ramps
                    + [sc.spawn.hiders] * n_hiders + [sc.spawn.seekers] * n_seekers + ["anywhere"] * n_sites)
         wall_half = sc.world.wall_thickness / 2
-        positions = spawn.place(rng, self.layout, sc.world.size, wall_half, radii, regions)
+        at_doors = np.zeros((0, 3))
+        if sc.spawn.boxes_at_doors and rng.random() < sc.spawn.boxes_at_doors:  # no draw when off
+            at_doors = _against_doors(self.layout, obj_half[:n_boxes], wall_half)
+        positions = spawn.place(rng, self.layout, sc.world.size, wall_half, radii, regions, at_doors[:, :2])
         if n_sites:
             self.layout = dataclasses.replace(self.layout, sites=positions[len(radii) - n_sites:])
         angles = rng.uniform(-math.pi, math.pi, size=len(radii))
+        angles[:len(at_doors)] = at_doors[:, 2]
         if placement:
             _apply_placement(placement, positions, angles, self.n_objects, self.n_agents)
 

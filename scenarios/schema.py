@@ -125,6 +125,9 @@ class Spawn(Strict):
     seekers: Region = "outside"
     boxes: Region = "room"
     ramps: Region = "outside"
+    # A spawn curriculum: the chance, each episode, that boxes start against the inside of the
+    # hiders' room doors (one per door) instead of in their region. 0 is the original game.
+    boxes_at_doors: Fraction = 0.0
 
 
 class Rewards(Strict):
@@ -217,8 +220,8 @@ class ObjectCounting(TaskSpec):
     correct: float = 1.0
     wrong: float = 0.0
 
-    def check(self, scenario: Scenario) -> None:
-        lay, sc = scenario.layout, scenario
+    def check(self, sc: Scenario) -> None:
+        lay = sc.layout
         if lay.kind != "grid" or tuple(lay.grid_rooms) != (3, 1) or lay.doors_per_wall.max != 0:
             raise ValueError("layout: object_counting needs kind grid, grid_rooms [3, 1] and doors_per_wall 0")
         if sc.agents.hiders.max != 0 or (sc.agents.seekers.min, sc.agents.seekers.max) != (1, 1):

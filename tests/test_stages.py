@@ -73,3 +73,19 @@ def test_ramp_locked_by_hiders_in_preparation():
     while env.agents:
         _, _, _, _, infos = env.step({a: IDLE for a in env.agents})
     assert infos["hider_0"]["episode"]["ramps_locked_by_hiders_prep"] == 1.0
+
+
+def test_door_curriculum_starts_boxes_shutting_every_door():
+    from arena import forts
+    env = arena.parallel_env(spawn__boxes_at_doors=1.0)
+    for seed in range(4):
+        env.reset(seed=seed)
+        layout, snap = env.world.layout, env.snapshot
+        doors = forts.room_doors(layout, layout.room)
+        assert len(doors) == 2
+        as_if_locked = type(snap)(**{**snap.__dict__, "obj_lock": np.array([0, 0, -1], dtype=np.int8)})
+        assert forts.doors_shut(as_if_locked, doors, team=0).all()
+        assert forts.inside(snap.obj_pos[:2], layout.room).all()
+    env = arena.parallel_env()
+    env.reset(seed=0)
+    assert not forts.doors_shut(env.snapshot, forts.room_doors(env.world.layout, env.world.layout.room), 0).any()
