@@ -57,7 +57,8 @@ def explained_variance(batch: dict) -> float:
 class PPO:
     def __init__(self, policy: TeamPolicy, cfg):
         self.policy, self.cfg = policy, cfg
-        self.optimizer = torch.optim.Adam(policy.parameters(), lr=cfg.lr, eps=1e-5)
+        self.params = list(policy.parameters())
+        self.optimizer = torch.optim.Adam(self.params, lr=cfg.lr, eps=1e-5, fused=True)
 
     def update(self, batch: dict, progress: float) -> dict:
         """One PPO update on a rollout; `progress` in [0, 1] drives learning-rate annealing."""
@@ -81,12 +82,12 @@ class PPO:
                 loss = policy_loss + cfg.vf_coef * v_loss - cfg.ent_coef * entropy
                 self.optimizer.zero_grad()
                 loss.backward()
-                nn.utils.clip_grad_norm_(policy.parameters(), cfg.max_grad_norm)
+                nn.utils.clip_grad_norm_(self.params, cfg.max_grad_norm)
                 self.optimizer.step()
-                with torch.no_grad():
-                    stats.update(policy_loss=policy_loss.item(), value_loss=v_loss.item(), entropy=entropy.item(),
-                                 kl=masked_mean((ratio - 1) - log_ratio, mask).item(),
-                                 clip_fraction=masked_mean(((ratio - 1).abs() > cfg.clip_coef).float(), mask).item())
+            with torch.no_grad():  # statistics of the epoch's last minibatch
+                stats.update(policy_loss=policy_loss.item(), value_loss=v_loss.item(), entropy=entropy.item(),
+                             kl=masked_mean((ratio - 1) - log_ratio, mask).item(),
+                             clip_fraction=masked_mean(((ratio - 1).abs() > cfg.clip_coef).float(), mask).item())
             if cfg.target_kl and stats["kl"] > cfg.target_kl:
                 break
         stats["explained_variance"] = explained_variance(batch)

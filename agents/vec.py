@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import sys
+import time
 import traceback
 from multiprocessing import shared_memory
 
@@ -56,16 +58,13 @@ class InProcessVecEnv:
 
 
 def _worker(pipe, make_env, spec, shm_name, layout, n_envs, rows, flatten):
-    try:
-        import torch  # the env factory may use torch; one thread per worker leaves the cores to us
-
-        torch.set_num_threads(1)
-    except ImportError:
-        pass
+    os.environ["OMP_NUM_THREADS"] = "1"  # if the env uses torch, one thread each leaves the cores to us
     shm = shared_memory.SharedMemory(name=shm_name)
     envs = []
     try:
         envs = _make_team_envs(make_env, spec, _views(shm.buf, layout, n_envs), rows, flatten)
+        if "torch" in sys.modules:
+            sys.modules["torch"].set_num_threads(1)
         pipe.send(("ok", None))
         while True:
             cmd, arg = pipe.recv()
@@ -148,13 +147,33 @@ class ProcessVecEnv:
         self.shm.unlink()
 
 
+IPC_SECONDS = 3e-4  # about what one round trip to the workers costs per step
+
+
+def _seconds_per_step(env, steps: int = 20) -> float:
+    """Mean wall time of an env step with random actions (resets excluded)."""
+    env.reset(seed=0)
+    total = 0.0
+    for _ in range(steps):
+        if not env.agents:
+            env.reset()
+        actions = {a: env.action_space(a).sample() for a in env.agents}
+        start = time.perf_counter()
+        env.step(actions)
+        total += time.perf_counter() - start
+    return total / steps
+
+
 def make_vec_env(make_env, n_envs: int, workers: int = 0, flatten: bool = False, use_state: bool = True):
-    """`workers=0` picks one worker per core (at most one per env); 1 env or 1 worker runs in-process.
+    """`workers=0` (auto) uses one worker process per core, unless the envs are so cheap that stepping
+    them all in-process costs less than a round trip to the workers; 1 worker runs in-process.
     `flatten` turns Dict observations into one Box; `use_state` provides env.state() (when it exists)."""
     probe = as_parallel(make_env())
     spec = describe(probe, flatten, use_state)
+    if not workers:
+        cores = min(n_envs, os.cpu_count() or 1)
+        workers = cores if n_envs * _seconds_per_step(probe) * (1 - 1 / cores) > IPC_SECONDS else 1
     probe.close()
-    workers = workers or min(n_envs, os.cpu_count() or 1)
     if n_envs == 1 or workers <= 1:
         return InProcessVecEnv(make_env, n_envs, spec, flatten)
     return ProcessVecEnv(make_env, n_envs, spec, flatten, min(workers, n_envs))
