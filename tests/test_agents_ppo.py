@@ -17,7 +17,9 @@ def solve_cartpole(algo: str, tmp_path, steps: int, **overrides) -> float:
 
 
 def test_ppo_solves_cartpole(tmp_path):
-    assert solve_cartpole("ppo", tmp_path, 25_000, rollout_len=64, minibatches=4, lr=1e-3) >= 475
+    # rl-baselines3-zoo settings for CartPole
+    assert solve_cartpole("ppo", tmp_path, 80_000, rollout_len=32, minibatches=1, epochs=20, gamma=0.98,
+                          gae_lambda=0.8, lr=1e-3, norm_obs=False) >= 475
 
 
 def test_ppo_update_learns_from_active_agents_only():
