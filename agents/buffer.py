@@ -119,14 +119,21 @@ class Collector:
 
     @torch.no_grad()
     def collect(self, update_normalizers: bool = True) -> list[dict]:
+        """Play T steps. The input normalisers stay fixed during the rollout (so the stored inputs and
+        log-probabilities agree) and then take in everything the active agents saw."""
         episodes = []
+        seen: dict[str, list] = {team: [] for team in self.policies}
         for t in range(self.T):
             for team, policy in self.policies.items():
-                self._act(t, team, policy, update_normalizers)
+                self._act(t, team, policy, seen[team] if update_normalizers else None)
             episodes += self.vec.step()
             for team in self.policies:
                 self._record_step(t, team)
         for team, policy in self.policies.items():
+            if seen[team]:
+                obs, state, active = zip(*seen[team])
+                policy.update_normalizers({k: torch.cat([o[k] for o in obs], 1) for k in obs[0]},
+                                          None if state[0] is None else torch.cat(state, 1), torch.stack(active))
             ro = self.rollouts[team]
             obs, state = self._inputs(team)
             first = self._field("first", team)[None]
@@ -137,12 +144,13 @@ class Collector:
             ro.next_values = torch.where(trunc > 0, ro.final_values, ro.next_values)
         return episodes
 
-    def _act(self, t: int, team: str, policy: TeamPolicy, update_normalizers: bool):
+    def _act(self, t: int, team: str, policy: TeamPolicy, seen: list | None):
         ro = self.rollouts[team]
         obs, state = self._inputs(team)
         active, first = self._field("active", team), self._field("first", team)
-        if update_normalizers:
-            policy.update_normalizers(obs, state, active)
+        if seen is not None and policy.normalizes_inputs:
+            seen.append(({k: v.clone() for k, v in obs.items()}, None if state is None else state.clone(),
+                         active.clone()))
         actor_in, critic_in = policy.actor_input(obs), policy.critic_input(obs, state)
         if ro.h_actor is not None:
             ro.h_actor[t], ro.h_critic[t] = ro.ha, ro.hc
@@ -170,8 +178,8 @@ class Collector:
         ro.rewards[t] = self._field("reward", team)
         term, trunc = self._field("terminated", team), self._field("truncated", team)
         ro.terminated[t], ro.dones[t] = term, torch.maximum(term, trunc)
-        idx = trunc.nonzero()[:, 0]
-        if len(idx):
+        if self.vec.arrays[f"truncated/{team}"].any():
+            idx = trunc.nonzero()[:, 0]
             obs, state = self._inputs(team, "final_obs", "final_state")
             critic_in = policy.critic_input(obs, state)
             h = ro.hc[idx] if ro.hc is not None else None

@@ -121,7 +121,9 @@ def resolve(algo: str, *layers: tuple[str, dict]) -> Config:
     for where, layer in layers:
         values.update({k: _check(k, v, where) for k, v in layer.items() if v is not None})
     cfg = Config(**values)
-    for key in ("envs", "threads", "rollout_len", "epochs", "minibatches", "chunk_len"):
+    at_least_one = ("envs", "threads", "rollout_len", "epochs", "minibatches", "chunk_len", "checkpoint_every",
+                    "pool_every")
+    for key in at_least_one:
         if getattr(cfg, key) < 1:
             raise InputError(f"{key} must be at least 1")
     if cfg.recurrent and cfg.rollout_len % cfg.chunk_len:

@@ -71,6 +71,10 @@ class TeamPolicy(nn.Module):
         ids = torch.eye(self.n_agents, device=state.device).repeat(B // self.n_agents, 1).expand(L, B, -1)
         return {"": torch.cat([state, ids], -1)}
 
+    @property
+    def normalizes_inputs(self) -> bool:
+        return self.obs_norm is not None or (self.central and self.state_norm is not None)
+
     def update_normalizers(self, obs: dict, state, active: torch.Tensor):
         rows = active.reshape(-1) > 0
         if self.obs_norm is not None:
