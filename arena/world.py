@@ -255,9 +255,6 @@ class World:
         table = self._rows[self._rows_of_body]
         return table[:self.n_agents], table[self.n_agents:]
 
-    def bodies(self, kind: str) -> list[pymunk.Body]:
-        return self.agent_bodies if kind == "agent" else self.obj_bodies
-
     def keep_inside(self, snap) -> bool:
         """Put back anything the solver pushed past the outer walls. True when something moved."""
         lo = -self.static.margin + self.static.wall_half_thickness
