@@ -21,6 +21,10 @@ class Config:
     target: str = "hide_and_seek_quadrant"  # scenario name or YAML path, gym:<id>, pz:<module>
     algo: str = "mappo"
     env_kwargs: dict = field(default_factory=dict)  # passed to the env constructor
+    # A curriculum: {key: [start, end]} moved linearly from start to end over the first
+    # `curriculum_until` of the steps (in 20 stages), passed as reset(options={"overrides": ...}).
+    curriculum: dict = field(default_factory=dict)
+    curriculum_until: float = 0.5
     steps: int = 1_000_000  # total env steps (one step of one env, all its agents)
     envs: int = 8
     workers: int = 0  # env worker processes; 0 = one per core
@@ -126,6 +130,11 @@ def resolve(algo: str, *layers: tuple[str, dict]) -> Config:
     for key in at_least_one:
         if getattr(cfg, key) < 1:
             raise InputError(f"{key} must be at least 1")
+    for key, ends in cfg.curriculum.items():
+        if not (isinstance(ends, list) and len(ends) == 2 and all(isinstance(v, (int, float)) for v in ends)):
+            raise InputError(f"curriculum: {key} must be [start, end] numbers, got {ends!r}")
+    if not 0 < cfg.curriculum_until <= 1:
+        raise InputError(f"curriculum_until must be in (0, 1], got {cfg.curriculum_until}")
     if cfg.recurrent and cfg.rollout_len % cfg.chunk_len:
         raise InputError(f"rollout_len ({cfg.rollout_len}) must be a multiple of chunk_len ({cfg.chunk_len})")
     return cfg

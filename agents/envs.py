@@ -62,8 +62,8 @@ class _GymAsParallel:
     def action_space(self, agent):
         return self.env.action_space
 
-    def reset(self, seed=None):
-        obs, info = self.env.reset(seed=seed)
+    def reset(self, seed=None, options=None):
+        obs, info = self.env.reset(seed=seed, options=options)
         self.agents = ["agent"]
         return {"agent": obs}, {"agent": info}
 
@@ -141,6 +141,7 @@ class TeamEnv:
         self.slot = {a: (t, i) for t in spec.teams for i, a in enumerate(t.agents)}
         self.returns: dict[str, float] = {}  # agents that took part in this episode
         self.length = 0
+        self.reset_options: dict | None = None  # passed to every env.reset (a curriculum sets them)
 
     def _write_flat(self, row: np.ndarray, space: gym.spaces.Dict, obs: dict):
         """gymnasium's flatten of a Dict observation, written in place (Box and MultiBinary entries
@@ -169,7 +170,7 @@ class TeamEnv:
             self.out[name][:] = np.asarray(self.env.state(), dtype=np.float32).ravel()
 
     def reset(self, seed: int | None = None):
-        obs, _ = self.env.reset(seed=seed)
+        obs, _ = self.env.reset(seed=seed, options=self.reset_options)
         for name, row in self.out.items():
             if name.startswith(("obs/", "active/", "first/")):
                 row[...] = 0

@@ -69,6 +69,16 @@ def load_policies(policies: dict[str, TeamPolicy], state: dict, path: Path):
         raise InputError(f"{path}: checkpoint does not match this environment/config ({e})") from e
 
 
+CURRICULUM_STAGES = 20
+
+
+def curriculum_values(curriculum: dict, until: float, progress: float) -> dict:
+    """Each [start, end] of the curriculum at this fraction of training, moved in whole stages so
+    that envs rebuild their scenario only a few times per run."""
+    stage = np.floor(min(1.0, progress / until) * CURRICULUM_STAGES) / CURRICULUM_STAGES
+    return {key: float(start + (end - start) * stage) for key, (start, end) in curriculum.items()}
+
+
 def play(vec, policies: dict[str, TeamPolicy], episodes: int, device, deterministic: bool, seed: int) -> list[dict]:
     """Play `episodes` episodes with fixed policies; returns their statistics (the first to finish)."""
     vec.reset(seed)
@@ -105,6 +115,7 @@ class Trainer:
         self.collector = Collector(self.vec, self.policies, cfg.rollout_len, self.device)
         self.step = self.updates = 0
         self.recent = deque(maxlen=100)  # episode statistics for the progress bar
+        self._curriculum_now: dict | None = None
         if resume:
             self._load()
         else:
@@ -154,6 +165,8 @@ class Trainer:
     def train(self) -> dict:
         cfg = self.cfg
         per_update = cfg.rollout_len * cfg.envs
+        if cfg.curriculum:
+            self._apply_curriculum(self.step / cfg.steps)
         self.vec.reset(cfg.seed + self.updates * cfg.envs)
         try:
             with tqdm(total=cfg.steps, initial=self.step, unit="step", dynamic_ncols=True, disable=None) as bar:
@@ -161,6 +174,8 @@ class Trainer:
                     start = time.perf_counter()
                     if self.pool:
                         self.collector.set_opponents(self.pool.assign(self.generator))
+                    if cfg.curriculum:
+                        self._apply_curriculum(self.step / cfg.steps)
                     episodes = self.collector.collect()
                     progress = self.step / cfg.steps
                     losses = {team: algo.update(self.collector.rollouts[team].batch(cfg.gamma, cfg.gae_lambda), progress)
@@ -181,10 +196,17 @@ class Trainer:
             self.close()
         return {"step": self.step, **summarize(list(self.recent))}
 
+    def _apply_curriculum(self, progress: float):
+        values = curriculum_values(self.cfg.curriculum, self.cfg.curriculum_until, progress)
+        if values != self._curriculum_now:
+            self.vec.set_reset_options({"overrides": values})
+            self._curriculum_now = values
+
     def _log(self, episodes: list[dict], losses: dict, steps_per_s: float) -> dict:
         self.recent.extend(episodes)
         metrics = {"step": self.step, "update": self.updates, "steps_per_s": steps_per_s, "episodes": len(episodes)}
         metrics.update(summarize(episodes))
+        metrics.update({f"curriculum/{k}": v for k, v in (self._curriculum_now or {}).items()})
         for team, stats in losses.items():
             metrics.update({f"{team}/{k}": v for k, v in stats.items()})
         for hook in self.metric_hooks:

@@ -4,7 +4,8 @@ A vectorised env owns `arrays`: for every name of `envs.array_layout` one numpy 
 leading env axis. The learner writes `action/*`, calls `step()`, and reads the rest. Two backends:
 `InProcessVecEnv` (plain loop, for 1 env or debugging) and `ProcessVecEnv` (worker processes that
 write straight into shared memory, so only a short message crosses the pipe per step). A distributed
-backend only has to provide the same four members: `spec`, `arrays`, `reset(seed)`, `step()`, `close()`.
+backend only has to provide the same members: `spec`, `arrays`, `reset(seed)`, `step()`, `close()`, and
+`set_reset_options(options)`, the `options` every later env reset receives.
 """
 from __future__ import annotations
 
@@ -52,6 +53,10 @@ class InProcessVecEnv:
     def step(self) -> list[dict]:
         return [info for env in self.envs for info in env.step()]
 
+    def set_reset_options(self, options: dict | None):
+        for env in self.envs:
+            env.reset_options = options
+
     def close(self):
         for env in self.envs:
             env.env.close()
@@ -73,6 +78,10 @@ def _worker(pipe, make_env, spec, shm_name, layout, n_envs, rows, flatten):
             elif cmd == "reset":
                 for r, env in zip(rows, envs):
                     env.reset(arg + r)
+                pipe.send(("ok", None))
+            elif cmd == "options":
+                for env in envs:
+                    env.reset_options = arg
                 pipe.send(("ok", None))
             else:
                 break
@@ -130,6 +139,11 @@ class ProcessVecEnv:
         for pipe in self.pipes:
             pipe.send(("step", None))
         return [info for infos in self._gather() for info in infos]
+
+    def set_reset_options(self, options: dict | None):
+        for pipe in self.pipes:
+            pipe.send(("options", options))
+        self._gather()
 
     def close(self):
         for pipe, proc in zip(self.pipes, self.procs):

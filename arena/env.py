@@ -26,7 +26,8 @@ class ArenaEnv(ParallelEnv):
         if render_mode not in (None, *self.metadata["render_modes"]):
             raise InputError(f"render_mode must be one of {self.metadata['render_modes']} or None, "
                              f"got {render_mode!r}")
-        self.scenario = scenarios.load(scenario, **overrides)
+        self.scenario = self._base = scenarios.load(scenario, **overrides)
+        self._reset_overrides: dict = {}
         self.render_mode = render_mode
         agents = self.scenario.agents
         self.possible_agents = ([f"hider_{i}" for i in range(agents.hiders.max)]
@@ -51,9 +52,14 @@ class ArenaEnv(ParallelEnv):
         return self.action_spaces[agent]
 
     def reset(self, seed: int | None = None, options: dict | None = None):
+        """`options`: `placement` (see World) and `overrides`, scenario keys (`section__key`) that
+        hold from this episode on, such as a spawn curriculum; they may not change the spaces."""
         if seed is not None:
             self._rng = np.random.default_rng(seed)
-        self.world = World(self.scenario, self._rng, (options or {}).get("placement"))
+        options = options or {}
+        if "overrides" in options:
+            self._override(dict(options["overrides"]))
+        self.world = World(self.scenario, self._rng, options.get("placement"))
         team = self.world.static.agent_team
         self.agents = [f"{TEAM_NAMES[t]}_{int((team[:i] == t).sum())}" for i, t in enumerate(team)]
         slot = np.array([self.possible_agents.index(a) for a in self.agents], dtype=np.int64)
@@ -64,6 +70,15 @@ class ArenaEnv(ParallelEnv):
         if self.render_mode == "human":
             self.render()
         return self._observations(), {a: {} for a in self.agents}
+
+    def _override(self, overrides: dict):
+        if overrides == self._reset_overrides:
+            return
+        scenario = scenarios.load(self._base, **overrides)
+        if Slots.of(scenario) != self.slots or tasks.observation_extras(scenario) != self._task_keys:
+            raise InputError(f"reset option overrides {overrides} change the observation spaces; "
+                             "only keys that keep them (spawn, rules, rewards) can change between episodes")
+        self.scenario, self._reset_overrides = scenario, overrides
 
     def _observations(self) -> dict[str, dict[str, np.ndarray]]:
         obs = self.observer.observe(self.snapshot)

@@ -71,6 +71,27 @@ def _against_doors(layout: layouts.Layout, box_half: np.ndarray, wall_half: floa
     return np.array(rows).reshape(-1, 3)
 
 
+def _pulled_back(rng, at_doors: np.ndarray, box_half: np.ndarray, room, wall_half: float,
+                 distance: float, tries: int = 20) -> np.ndarray:
+    """The door poses moved up to `distance` into the room (towards its centre, with as much
+    sideways jitter), kept inside the room and clear of each other; unmoved if no draw fits."""
+    centre = np.array([(room[0] + room[2]) / 2, (room[1] + room[3]) / 2])
+    half = box_half[:len(at_doors)]
+    reach, margin = np.hypot(half[:, 0], half[:, 1]), half.max(axis=1, keepdims=True) + wall_half + 0.01
+    lo, hi = np.array(room[:2]) + margin, np.array(room[2:]) - margin
+    for _ in range(tries):
+        inward = centre - at_doors[:, :2]
+        inward /= np.linalg.norm(inward, axis=1, keepdims=True)
+        side = np.stack([-inward[:, 1], inward[:, 0]], axis=1)
+        depth = rng.uniform(0, distance, len(at_doors))[:, None]
+        jitter = rng.uniform(-0.5, 0.5, len(at_doors))[:, None] * depth
+        xy = np.clip(at_doors[:, :2] + inward * depth + side * jitter, lo, hi)
+        gaps = np.linalg.norm(xy[:, None] - xy[None], axis=2) - reach[:, None] - reach[None]
+        if (gaps[~np.eye(len(xy), dtype=bool)] > 0.02).all():
+            return np.column_stack([xy, at_doors[:, 2]])
+    return at_doors
+
+
 class World:
     def __init__(self, scenario: Scenario, rng: np.random.Generator, placement: dict | None = None):
         sc = scenario
@@ -97,6 +118,9 @@ class World:
         at_doors = np.zeros((0, 3))
         if sc.spawn.boxes_at_doors and rng.random() < sc.spawn.boxes_at_doors:  # no draw when off
             at_doors = _against_doors(self.layout, obj_half[:n_boxes], wall_half)
+            if sc.spawn.boxes_door_distance:
+                at_doors = _pulled_back(rng, at_doors, obj_half, self.layout.room, wall_half,
+                                        sc.spawn.boxes_door_distance)
         positions = spawn.place(rng, self.layout, sc.world.size, wall_half, radii, regions, at_doors[:, :2])
         if n_sites:
             self.layout = dataclasses.replace(self.layout, sites=positions[len(radii) - n_sites:])

@@ -128,6 +128,9 @@ class Spawn(Strict):
     # A spawn curriculum: the chance, each episode, that boxes start against the inside of the
     # hiders' room doors (one per door) instead of in their region. 0 is the original game.
     boxes_at_doors: Fraction = 0.0
+    # How far (metres) into the room from that door such a box may start, drawn uniformly: a
+    # reverse curriculum widens it from 0 (the box already shuts the door) to the room's size.
+    boxes_door_distance: NonNegativeFloat = 0.0
 
 
 class Rewards(Strict):

@@ -3,7 +3,10 @@ import math
 
 import numpy as np
 
+import pytest
+
 import arena
+from scenarios.errors import InputError
 
 IDLE = np.array([5, 5, 5, 0, 0])
 LOCK = np.array([5, 5, 5, 0, 1])
@@ -89,3 +92,32 @@ def test_door_curriculum_starts_boxes_shutting_every_door():
     env = arena.parallel_env()
     env.reset(seed=0)
     assert not forts.doors_shut(env.snapshot, forts.room_doors(env.world.layout, env.world.layout.room), 0).any()
+
+
+def test_door_distance_moves_boxes_into_the_room_and_apart():
+    from arena import forts
+    env = arena.parallel_env(spawn__boxes_at_doors=1.0, spawn__boxes_door_distance=2.0)
+    opened = 0
+    for seed in range(20):
+        env.reset(seed=seed)
+        layout, snap = env.world.layout, env.snapshot
+        boxes = snap.obj_pos[:2]
+        assert forts.inside(boxes, layout.room).all()
+        assert np.linalg.norm(boxes[0] - boxes[1]) > 0.5  # two 0.5 m boxes never overlap
+        doors = forts.room_doors(layout, layout.room)
+        as_if_locked = type(snap)(**{**snap.__dict__, "obj_lock": np.array([0, 0, -1], dtype=np.int8)})
+        opened += not forts.doors_shut(as_if_locked, doors, team=0).all()
+    assert opened >= 15
+
+
+def test_reset_overrides_change_the_spawn_but_not_the_spaces():
+    from arena import forts
+    env = arena.parallel_env()
+    env.reset(seed=0, options={"overrides": {"spawn__boxes_at_doors": 1.0}})
+    layout = env.world.layout
+    as_if_locked = type(env.snapshot)(**{**env.snapshot.__dict__, "obj_lock": np.array([0, 0, -1], dtype=np.int8)})
+    assert forts.doors_shut(as_if_locked, forts.room_doors(layout, layout.room), team=0).all()
+    env.reset(seed=0, options={"overrides": {}})
+    assert env.scenario.spawn.boxes_at_doors == 0.0
+    with pytest.raises(InputError, match="observation spaces"):
+        env.reset(seed=0, options={"overrides": {"agents__hiders": 3}})
