@@ -85,3 +85,12 @@ def test_the_installed_command_exits_2_without_a_traceback(good, tmp_path):
                            str(tmp_path / "v.mp4")], capture_output=True, text=True, env=env)
     assert done.returncode == 2
     assert "not a readable replay file" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_without_a_display_watch_exports_every_episode_as_video(tmp_path, capsys):
+    for name in ("a", "b"):
+        fmt.save(small_replay(steps=4), tmp_path / f"{name}.replay.npz")
+    videos = tmp_path / "videos"
+    assert main(["watch", str(tmp_path), "--video-dir", str(videos), "--size", "160", "--quiet"]) == 0
+    assert sorted(p.name for p in videos.iterdir()) == ["a.mp4", "b.mp4"]
+    assert "no display" in capsys.readouterr().err

@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
+from pathlib import Path
 
 from scenarios.errors import InputError
 
@@ -10,7 +13,8 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "watch", help="watch recorded episodes, or export one as .mp4/.gif/.png",
         description="Open a replay file (or every *.replay.npz in a directory) in the viewer. "
-                    "With --export or --frame/--out it runs headless.")
+                    "With --export or --frame/--out it runs headless. With no display to open a window "
+                    "on, it exports every episode as an .mp4 into --video-dir instead.")
     parser.add_argument("path", help="a .replay.npz file or a directory of them")
     parser.add_argument("--episode", type=int, default=0,
                         help="which file of a directory to start with or export (default 0)")
@@ -23,6 +27,8 @@ def register(subparsers) -> None:
     parser.add_argument("--no-vision", action="store_true", help="hide vision cones")
     parser.add_argument("--no-sight", action="store_true", help="hide who-sees-whom lines")
     parser.add_argument("--no-grabs", action="store_true", help="hide grab links")
+    parser.add_argument("--video-dir", default="arena-videos",
+                        help="where the videos go when there is no display (default ./arena-videos)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(run=run)
 
@@ -44,13 +50,36 @@ def run(args: argparse.Namespace) -> int:
                             overlays=overlays, progress=not args.quiet)
     elif args.out:
         export.export_frame(format.load(path), args.frame, args.out, path.name, size=args.size, overlays=overlays)
+    elif not has_display():
+        _export_all(paths[args.episode:], Path(args.video_dir), args, overlays, "no display to open a window on")
     else:
         import pygame
         try:
             viewer.watch(paths, size=args.size, overlays=overlays, episode=args.episode, frame=args.frame or 0)
         except pygame.error as e:
-            raise InputError(f"cannot open a window ({e}); use --export VIDEO or --frame N --out PNG") from None
+            _export_all(paths[args.episode:], Path(args.video_dir), args, overlays, f"cannot open a window ({e})")
     return 0
+
+
+def has_display() -> bool:
+    if os.environ.get("SDL_VIDEODRIVER") in ("dummy", "offscreen"):
+        return False
+    if sys.platform.startswith("linux"):
+        return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    return True
+
+
+def _export_all(paths: list, video_dir: Path, args: argparse.Namespace, overlays, why: str) -> None:
+    from replays import export, format
+
+    replays = [format.load(path) for path in paths]  # a damaged file stops us before anything is written
+    print(f"{why}: exporting {len(paths)} episode(s) as videos into {video_dir}/", file=sys.stderr)
+    video_dir.mkdir(parents=True, exist_ok=True)
+    for path, replay in zip(paths, replays):
+        out = video_dir / (path.name.split(".")[0] + ".mp4")
+        export.export_video(replay, out, path.name, fps=args.fps, size=args.size,
+                            overlays=overlays, progress=not args.quiet)
+        print(f"wrote {out}")
 
 
 def _check_flags(args: argparse.Namespace) -> None:
