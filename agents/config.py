@@ -21,10 +21,13 @@ class Config:
     target: str = "hide_and_seek_quadrant"  # scenario name or YAML path, gym:<id>, pz:<module>
     algo: str = "mappo"
     env_kwargs: dict = field(default_factory=dict)  # passed to the env constructor
-    # A curriculum: {key: [start, end]} moved linearly from start to end over the first
-    # `curriculum_until` of the steps (in 20 stages), passed as reset(options={"overrides": ...}).
+    # A curriculum of env options, {key: [start, end]} (agents/curriculum.py): in 20 stages, over
+    # the first `curriculum_until` of the steps, or stage by stage as a logged metric, the gate,
+    # reaches `curriculum_gate_min`.
     curriculum: dict = field(default_factory=dict)
     curriculum_until: float = 0.5
+    curriculum_gate: str = ""
+    curriculum_gate_min: float = 0.5
     steps: int = 1_000_000  # total env steps (one step of one env, all its agents)
     envs: int = 8
     workers: int = 0  # env worker processes; 0 = one per core

@@ -24,6 +24,7 @@ from tqdm import tqdm
 
 from agents import config as config_mod
 from agents.buffer import Collector
+from agents.curriculum import Curriculum
 from agents.mappo import OpponentPool
 from agents.policy import TeamPolicy
 from agents.ppo import PPO
@@ -69,16 +70,6 @@ def load_policies(policies: dict[str, TeamPolicy], state: dict, path: Path):
         raise InputError(f"{path}: checkpoint does not match this environment/config ({e})") from e
 
 
-CURRICULUM_STAGES = 20
-
-
-def curriculum_values(curriculum: dict, until: float, progress: float) -> dict:
-    """Each [start, end] of the curriculum at this fraction of training, moved in whole stages so
-    that envs rebuild their scenario only a few times per run."""
-    stage = np.floor(min(1.0, progress / until) * CURRICULUM_STAGES) / CURRICULUM_STAGES
-    return {key: float(start + (end - start) * stage) for key, (start, end) in curriculum.items()}
-
-
 def play(vec, policies: dict[str, TeamPolicy], episodes: int, device, deterministic: bool, seed: int) -> list[dict]:
     """Play `episodes` episodes with fixed policies; returns their statistics (the first to finish)."""
     vec.reset(seed)
@@ -115,7 +106,7 @@ class Trainer:
         self.collector = Collector(self.vec, self.policies, cfg.rollout_len, self.device)
         self.step = self.updates = 0
         self.recent = deque(maxlen=100)  # episode statistics for the progress bar
-        self._curriculum_now: dict | None = None
+        self.curriculum = Curriculum(cfg) if cfg.curriculum else None
         if resume:
             self._load()
         else:
@@ -128,6 +119,7 @@ class Trainer:
                  "policies": {t: p.state_dict() for t, p in self.policies.items()},
                  "algos": {t: a.state_dict() for t, a in self.algos.items()},
                  "pool": self.pool.state_dict() if self.pool else None,
+                 "curriculum": self.curriculum.state_dict() if self.curriculum else None,
                  "rng": {"torch": torch.get_rng_state(), "generator": self.generator.get_state()}}
         tmp = self.run_dir / f".{CHECKPOINT}.tmp"
         torch.save(state, tmp)
@@ -144,6 +136,8 @@ class Trainer:
                 algo.load_state_dict(state["algos"][team])
             if self.pool and state.get("pool"):
                 self.pool.load_state_dict(state["pool"])
+            if self.curriculum and state.get("curriculum"):
+                self.curriculum.load_state_dict(state["curriculum"])
             torch.set_rng_state(state["rng"]["torch"])
             self.generator.set_state(state["rng"]["generator"])
         except (KeyError, ValueError, RuntimeError) as e:
@@ -165,8 +159,9 @@ class Trainer:
     def train(self) -> dict:
         cfg = self.cfg
         per_update = cfg.rollout_len * cfg.envs
-        if cfg.curriculum:
-            self._apply_curriculum(self.step / cfg.steps)
+        if self.curriculum:
+            self.curriculum.advance(self.step / cfg.steps, {})
+            self.vec.set_reset_options({"overrides": self.curriculum.values()})
         self.vec.reset(cfg.seed + self.updates * cfg.envs)
         try:
             with tqdm(total=cfg.steps, initial=self.step, unit="step", dynamic_ncols=True, disable=None) as bar:
@@ -174,8 +169,6 @@ class Trainer:
                     start = time.perf_counter()
                     if self.pool:
                         self.collector.set_opponents(self.pool.assign(self.generator))
-                    if cfg.curriculum:
-                        self._apply_curriculum(self.step / cfg.steps)
                     episodes = self.collector.collect()
                     progress = self.step / cfg.steps
                     losses = {team: algo.update(self.collector.rollouts[team].batch(cfg.gamma, cfg.gae_lambda), progress)
@@ -185,6 +178,8 @@ class Trainer:
                     if self.pool and self.updates % cfg.pool_every == 0:
                         self.pool.add(self.policies)
                     metrics = self._log(episodes, losses, per_update / (time.perf_counter() - start))
+                    if self.curriculum and self.curriculum.advance(self.step / cfg.steps, metrics):
+                        self.vec.set_reset_options({"overrides": self.curriculum.values()})
                     bar.update(per_update)
                     bar.set_postfix_str(self._postfix(metrics), refresh=False)
                     if self.updates % cfg.checkpoint_every == 0:
@@ -196,17 +191,12 @@ class Trainer:
             self.close()
         return {"step": self.step, **summarize(list(self.recent))}
 
-    def _apply_curriculum(self, progress: float):
-        values = curriculum_values(self.cfg.curriculum, self.cfg.curriculum_until, progress)
-        if values != self._curriculum_now:
-            self.vec.set_reset_options({"overrides": values})
-            self._curriculum_now = values
-
     def _log(self, episodes: list[dict], losses: dict, steps_per_s: float) -> dict:
         self.recent.extend(episodes)
         metrics = {"step": self.step, "update": self.updates, "steps_per_s": steps_per_s, "episodes": len(episodes)}
         metrics.update(summarize(episodes))
-        metrics.update({f"curriculum/{k}": v for k, v in (self._curriculum_now or {}).items()})
+        if self.curriculum:
+            metrics.update({f"curriculum/{k}": v for k, v in self.curriculum.values().items()})
         for team, stats in losses.items():
             metrics.update({f"{team}/{k}": v for k, v in stats.items()})
         for hook in self.metric_hooks:

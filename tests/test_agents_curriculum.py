@@ -4,17 +4,36 @@ import json
 import pytest
 
 from agents import config
-from agents.trainer import Trainer, curriculum_values
+from agents.curriculum import STAGES, Curriculum
+from agents.trainer import Trainer
 from scenarios.errors import InputError
 from test_agents_toys import CoopEnv
 
 
-def test_values_move_linearly_in_stages_then_hold():
-    cur = {"a": [1.0, 0.0], "b": [0.0, 3.0]}
-    assert curriculum_values(cur, 0.5, 0.0) == {"a": 1.0, "b": 0.0}
-    assert curriculum_values(cur, 0.5, 0.25) == {"a": 0.5, "b": 1.5}
-    assert curriculum_values(cur, 0.5, 0.26) == curriculum_values(cur, 0.5, 0.25)  # same stage of 20
-    assert curriculum_values(cur, 0.5, 0.9) == {"a": 0.0, "b": 3.0}
+def _curriculum(**gate):
+    return Curriculum(config.resolve("mappo", ("test", dict(curriculum={"a": [1.0, 0.0], "b": [0.0, 3.0]},
+                                                            curriculum_until=0.5, **gate))))
+
+
+def test_without_a_gate_values_move_linearly_in_stages_then_hold():
+    cur = _curriculum()
+    assert cur.values() == {"a": 1.0, "b": 0.0}
+    assert cur.advance(0.25, {}) and cur.values() == {"a": 0.5, "b": 1.5}
+    assert not cur.advance(0.26, {})  # still the same of 20 stages
+    cur.advance(0.9, {})
+    assert cur.values() == {"a": 0.0, "b": 3.0}
+
+
+def test_a_gate_moves_one_stage_once_the_metric_holds_for_three_updates():
+    cur = _curriculum(curriculum_gate="fort", curriculum_gate_min=0.5)
+    moved = [cur.advance(0.1, {"fort": fort}) for fort in (0.9, 0.2, 0.3, 0.9, 0.9)]
+    assert moved == [False, False, False, False, True]  # the mean of the last three reaches 0.5 at the 5th
+    assert cur.stage == 1
+    assert not cur.advance(0.1, {})  # no episodes ended: nothing to judge
+    restored = _curriculum(curriculum_gate="fort")
+    restored.load_state_dict(cur.state_dict())
+    assert restored.stage == 1 and list(restored.recent) == list(cur.recent)
+    assert cur.advance(0.5, {"fort": 0.0}) and cur.stage == STAGES  # at `until` the last stage regardless
 
 
 class Recording(CoopEnv):

@@ -1,0 +1,49 @@
+"""A curriculum of env options: each `key: [start, end]` of `cfg.curriculum` moves from start to end
+in STAGES stages and reaches every env reset as `options={"overrides": {key: value}}`.
+
+Without a gate the stage follows the fraction of training done, the last one reached at
+`curriculum_until`. With a gate (a logged metric such as `episode/fort_prep`) the next stage comes
+only once that metric has averaged at least `curriculum_gate_min` over the last GATE_UPDATES
+updates, so the task gets harder as fast as the agents learn; at `curriculum_until` the last
+stage is taken whatever the metric says."""
+from __future__ import annotations
+
+from collections import deque
+
+import numpy as np
+
+STAGES = 20
+GATE_UPDATES = 3
+
+
+class Curriculum:
+    def __init__(self, cfg):
+        self.ends, self.until = cfg.curriculum, cfg.curriculum_until
+        self.gate, self.gate_min = cfg.curriculum_gate, cfg.curriculum_gate_min
+        self.stage = 0
+        self.recent: deque = deque(maxlen=GATE_UPDATES)
+
+    def values(self) -> dict[str, float]:
+        level = self.stage / STAGES
+        return {key: float(start + (end - start) * level) for key, (start, end) in self.ends.items()}
+
+    def advance(self, progress: float, metrics: dict) -> bool:
+        """Move on after an update; True when the values changed."""
+        before = self.stage
+        if progress >= self.until:
+            self.stage = STAGES
+        elif not self.gate:
+            self.stage = int(progress / self.until * STAGES)
+        elif self.gate in metrics and self.stage < STAGES:
+            self.recent.append(metrics[self.gate])
+            if len(self.recent) == GATE_UPDATES and np.mean(self.recent) >= self.gate_min:
+                self.stage += 1
+                self.recent.clear()
+        return self.stage != before
+
+    def state_dict(self) -> dict:
+        return {"stage": self.stage, "recent": list(self.recent)}
+
+    def load_state_dict(self, state: dict):
+        self.stage = int(state["stage"])
+        self.recent.extend(state["recent"])
