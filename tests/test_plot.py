@@ -37,3 +37,27 @@ def test_plot_bad_input_exits_2(tmp_path):
     result = _arena("plot", str(tmp_path))
     assert result.returncode == 2 and "metrics.jsonl:2: not JSON" in result.stderr
     assert _arena("plot", str(tmp_path), "--out", str(tmp_path / "c.jpg")).returncode == 2
+
+
+def test_plot_marks_the_first_step_of_each_stage_from_stages_json(tmp_path, monkeypatch, capsys):
+    import matplotlib
+    matplotlib.use("Agg")
+    from matplotlib.axes import Axes
+
+    from agents.commands.plot import plot
+
+    rows = [{"step": 1000 * i, "return/hider": i, "return/seeker": -i, "stage/chasing": i / 10, "stage/fort": 0.0}
+            for i in range(10)]
+    (tmp_path / "metrics.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    marks = []
+    axvline = Axes.axvline
+    monkeypatch.setattr(Axes, "axvline", lambda self, x, **kw: marks.append(x) or axvline(self, x, **kw))
+    plot(tmp_path, tmp_path / "none.png")
+    assert marks == []  # no stages.json: no marks
+    (tmp_path / "stages.json").write_text(json.dumps({"chasing": {"step": 6000, "update": 6, "share": 0.6}}))
+    assert plot(tmp_path, tmp_path / "c.png").read_bytes()[:4] == b"\x89PNG"
+    assert marks == [6000, 6000]  # on the returns panel and on the stage panel
+    (tmp_path / "stages.json").write_text("[1, 2]")
+    marks.clear()
+    plot(tmp_path, tmp_path / "c.png")
+    assert marks == [] and "stages.json: unreadable" in capsys.readouterr().err

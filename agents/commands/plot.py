@@ -1,7 +1,9 @@
-"""`arena plot RUN_DIR --out curves.png`: returns per team and emergence-stage rates over steps."""
+"""`arena plot RUN_DIR --out curves.png`: returns per team and emergence-stage rates over steps, with
+the step at which each stage first held in most episodes (RUN_DIR/stages.json) marked."""
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 from scenarios.errors import InputError
@@ -12,7 +14,8 @@ SMOOTH = 10
 def register(subparsers) -> None:
     p = subparsers.add_parser("plot", help="draw a run's learning curves as a PNG",
                               description="Returns per team, and the share of episodes showing each "
-                                          "emergence stage, against environment steps.")
+                                          "emergence stage, against environment steps; dotted lines mark "
+                                          "where each stage first held in most episodes (stages.json).")
     p.add_argument("run_dir", type=Path, metavar="RUN_DIR")
     p.add_argument("--out", type=Path, help="PNG to write (default RUN_DIR/curves.png)")
     p.set_defaults(run=run)
@@ -38,6 +41,19 @@ def read_metrics(run_dir: Path) -> list[dict]:
     return rows
 
 
+def read_firsts(run_dir: Path) -> dict[str, int]:
+    """{stage: first step} from stages.json; a missing file is no marks, a bad one a warning."""
+    path = run_dir / "stages.json"
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text())
+        return {name: int(entry["step"]) for name, entry in data.items()}
+    except (ValueError, TypeError, KeyError, AttributeError) as e:
+        print(f"arena: warning: {path}: unreadable ({type(e).__name__}: {e}); no stage marks", file=sys.stderr)
+        return {}
+
+
 def _series(rows: list[dict], key: str) -> tuple[list[float], list[float]]:
     points = [(r["step"], r[key]) for r in rows if key in r and "step" in r]
     return [p[0] for p in points], [p[1] for p in points]
@@ -59,10 +75,11 @@ def plot(run_dir: Path, out: Path) -> Path:
     from replays.files import atomic_output
 
     rows = read_metrics(run_dir)
+    firsts = read_firsts(run_dir)
     keys = sorted({k for r in rows for k in r})
     returns = [k for k in keys if k.startswith("return/")]
     stages = [k for k in keys if k.startswith("stage/")]
-    panels = 2 if stages else 1
+    panels = 2 if stages or firsts else 1
     fig, axes = plt.subplots(panels, 1, figsize=(8, 3.2 * panels), sharex=True, squeeze=False)
     ax = axes[0, 0]
     for key in returns:
@@ -72,14 +89,22 @@ def plot(run_dir: Path, out: Path) -> Path:
     ax.set_ylabel("episode return")
     ax.legend(loc="best")
     ax.grid(alpha=0.3)
-    if stages:
+    if stages or firsts:
         ax = axes[1, 0]
+        colors = {}
         for key in stages:
             steps, values = _series(rows, key)
-            ax.plot(steps, _smooth(values), label=key.removeprefix("stage/").replace("_", " "))
+            line, = ax.plot(steps, _smooth(values), label=key.removeprefix("stage/").replace("_", " "))
+            colors[key.removeprefix("stage/")] = line.get_color()
+        for name, step in firsts.items():
+            for panel in axes[:, 0]:
+                panel.axvline(step, color=colors.get(name, "grey"), linestyle=":", linewidth=1.5)
+            ax.annotate(f"{name.replace('_', ' ')} first", (step, 1.0), xytext=(3, -3), textcoords="offset points",
+                        rotation=90, va="top", fontsize=8, color=colors.get(name, "grey"))
         ax.set_ylabel("share of episodes")
         ax.set_ylim(-0.02, 1.02)
-        ax.legend(loc="best")
+        if stages:
+            ax.legend(loc="best")
         ax.grid(alpha=0.3)
     axes[-1, 0].set_xlabel("environment steps")
     fig.suptitle(run_dir.name)
