@@ -5,15 +5,23 @@
         for each team: algorithm.update(rollout.batch())      # ppo.PPO / trpo.TRPO / trpo.TNPG
         log metrics (TensorBoard, metrics.jsonl, progress bar); checkpoint every few updates
 
-Hooks: `metric_hooks` are functions (episodes: list[dict]) -> dict called once per update with the
-statistics of the episodes that ended in it; their results are logged with the other metrics.
-`record_wrapper(env, path) -> env` (given by the replays package) wraps a fresh env that records the
-episode it plays to `path`; when set, one episode is played and recorded every `record_every` updates."""
+Hooks (the CLI layer supplies them; this package stays env-agnostic):
+- `metric_hooks`: functions (episodes: list[dict]) -> dict called once per update with the statistics
+  of the episodes that ended in it; their results are logged with the other metrics.
+- `record_wrapper(env, path, meta) -> env` wraps a fresh env so that it records every episode it
+  finishes into files named `<path.name>...` in the directory `path.parent`, with `meta` (run, step,
+  update) stored beside it. When set, one episode is played and recorded every `record_every` updates.
+- `milestones(episode: dict) -> dict[str, bool]` names what one episode shows. The first update in
+  which a milestone holds in most (> 50 %) of the episodes that ended is written to `stages.json`
+  (`{name: {step, update, share, ...}}`), and, with a record wrapper, an episode showing it is saved as
+  `highlights/<name><suffix>`: up to HIGHLIGHT_TRIES episodes are played until one shows it."""
 from __future__ import annotations
 
 import dataclasses
 import json
 import os
+import shutil
+import tempfile
 import time
 from collections import deque
 from pathlib import Path
@@ -34,6 +42,15 @@ from scenarios.errors import InputError
 
 ALGORITHMS = {"ppo": PPO, "mappo": PPO, "ippo": PPO, "trpo": TRPO, "tnpg": TNPG}
 CHECKPOINT = "checkpoint.pt"
+MILESTONES = "stages.json"
+HIGHLIGHT_TRIES = 8
+
+
+def write_json(path: Path, data) -> None:
+    """Write JSON to a temporary file beside `path`, then move it over `path`."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(data, indent=2) + "\n")
+    os.replace(tmp, path)
 
 
 def resolve_device(name: str) -> torch.device:
@@ -86,11 +103,15 @@ def summarize(episodes: list[dict]) -> dict:
 
 
 class Trainer:
-    def __init__(self, cfg, make_env, run_dir: str | Path, resume: bool = False, record_wrapper=None):
+    def __init__(self, cfg, make_env, run_dir: str | Path, resume: bool = False, record_wrapper=None,
+                 milestones=None):
         self.cfg, self.make_env, self.run_dir = cfg, make_env, Path(run_dir)
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.metric_hooks: list = []
-        self.record_wrapper = record_wrapper
+        self.record_wrapper, self.milestones = record_wrapper, milestones
+        self.firsts: dict[str, dict] = {}  # milestone -> when it first held (stages.json)
+        if milestones and resume:
+            self._read_firsts()
         self.device = resolve_device(cfg.device)
         torch.set_num_threads(max(1, cfg.threads))
         torch.manual_seed(cfg.seed)
@@ -111,6 +132,8 @@ class Trainer:
             self._load()
         else:
             config_mod.save(cfg, self.run_dir / "config.yaml")
+        if milestones and not resume:
+            write_json(self.run_dir / MILESTONES, {})
         self._writer = None
 
     # -- checkpoints: everything needed to continue, written atomically
@@ -148,6 +171,18 @@ class Trainer:
             lines = [line for line in metrics.read_text().splitlines() if json.loads(line)["step"] <= self.step]
             metrics.write_text("".join(line + "\n" for line in lines))
 
+    def _read_firsts(self):
+        """On resume, keep the first steps noted before: a milestone is only ever noted once."""
+        path = self.run_dir / MILESTONES
+        if not path.exists():
+            return
+        try:
+            self.firsts = json.loads(path.read_text())
+            if not isinstance(self.firsts, dict):
+                raise ValueError("expected a JSON object")
+        except (ValueError, OSError) as e:
+            raise InputError(f"{path}: cannot read the noted milestones ({e}); fix or delete the file") from e
+
     @property
     def writer(self):
         if self._writer is None:
@@ -178,6 +213,8 @@ class Trainer:
                     if self.pool and self.updates % cfg.pool_every == 0:
                         self.pool.add(self.policies)
                     metrics = self._log(episodes, losses, per_update / (time.perf_counter() - start))
+                    if self.milestones:
+                        self._note_milestones(episodes)
                     if self.curriculum and self.curriculum.advance(self.step / cfg.steps, metrics):
                         self.vec.set_reset_options({"overrides": self.curriculum.values()})
                     bar.update(per_update)
@@ -213,16 +250,77 @@ class Trainer:
         returns = " ".join(f"{k[7:]}={v:.3g}" for k, v in recent.items() if k.startswith("return/"))
         return f"{metrics['steps_per_s']:.0f} steps/s {returns}"
 
+    def _record_meta(self, **extra) -> dict:
+        return {"run": str(self.run_dir), "step": self.step, "update": self.updates, **extra}
+
+    def _recording_vec(self, path: Path, meta: dict) -> InProcessVecEnv:
+        """One fresh env wrapped by `record_wrapper`, at the curriculum's current values."""
+        vec = InProcessVecEnv(lambda: self.record_wrapper(self.make_env(), path, meta), 1, self.vec.spec,
+                              flatten=self.cfg.encoder == "mlp")
+        if self.curriculum:
+            vec.set_reset_options({"overrides": self.curriculum.values()})
+        return vec
+
     def record_episode(self):
         """Play one episode in a fresh env wrapped by `record_wrapper`, which writes it to the run."""
         path = self.run_dir / "replays" / f"update_{self.updates:06d}"
         path.parent.mkdir(exist_ok=True)
-        vec = InProcessVecEnv(lambda: self.record_wrapper(self.make_env(), path), 1, self.vec.spec,
-                              flatten=self.cfg.encoder == "mlp")
+        vec = self._recording_vec(path, self._record_meta())
         try:
             play(vec, self.policies, 1, self.device, deterministic=False, seed=self.cfg.seed + self.updates)
         finally:
             vec.close()
+
+    def _note_milestones(self, episodes: list[dict]):
+        shown = [m for m in map(self.milestones, episodes) if m]
+        names = [name for m in shown for name in m]
+        for name in dict.fromkeys(names):
+            share = sum(bool(m.get(name)) for m in shown) / len(shown)
+            if name in self.firsts or share <= 0.5:
+                continue
+            entry = {"step": self.step, "update": self.updates, "share": share, "episodes": len(shown)}
+            tqdm.write(f"milestone: {name} first held in {share:.0%} of the {len(shown)} episodes of update "
+                       f"{self.updates} (step {self.step})")
+            if self.record_wrapper:
+                entry.update(self.record_highlight(name))
+            self.firsts[name] = entry
+            write_json(self.run_dir / MILESTONES, self.firsts)
+
+    def record_highlight(self, name: str) -> dict:
+        """Play episodes with the current policies until one shows milestone `name` (at most
+        HIGHLIGHT_TRIES) and keep its recording as highlights/<name><suffix>; without success the last
+        one is kept. Returns what stages.json notes about it."""
+        out_dir = self.run_dir / "highlights"
+        out_dir.mkdir(exist_ok=True)
+        tries_dir = Path(tempfile.mkdtemp(dir=out_dir, prefix=".tries-"))
+        try:
+            vec = self._recording_vec(tries_dir / name, self._record_meta(highlight=name))
+            try:
+                for attempt in range(1, HIGHLIGHT_TRIES + 1):
+                    for old in tries_dir.iterdir():
+                        old.unlink()
+                    seed = self.cfg.seed + 1_000_003 * self.updates + attempt
+                    episode = play(vec, self.policies, 1, self.device, deterministic=False, seed=seed)[0]
+                    shows = bool(self.milestones(episode).get(name))
+                    if shows:
+                        break
+            finally:
+                vec.close()
+            written = sorted(tries_dir.iterdir())
+            if not written:
+                tqdm.write(f"milestone: {name}: the record wrapper wrote no file; no highlight")
+                return {"highlight": None}
+            target = out_dir / (name + "".join(Path(written[-1].name).suffixes))
+            os.replace(written[-1], target)
+        finally:
+            shutil.rmtree(tries_dir, ignore_errors=True)
+        if shows:
+            tqdm.write(f"milestone: {name}: highlight {target} (episode {attempt} of at most {HIGHLIGHT_TRIES})")
+        else:
+            tqdm.write(f"milestone: {name}: none of {HIGHLIGHT_TRIES} episodes showed it; kept the last as "
+                       f"{target}")
+        return {"highlight": str(target.relative_to(self.run_dir)), "highlight_shows": shows,
+                "highlight_tries": attempt}
 
     def close(self):
         self.vec.close()
@@ -230,8 +328,11 @@ class Trainer:
             self._writer.close()
 
 
-def evaluate(run_dir: str | Path, make_env, episodes: int, deterministic: bool = True) -> dict:
-    """Load the latest checkpoint of a run, play `episodes` episodes, write and return eval.json."""
+def evaluate(run_dir: str | Path, make_env, episodes: int, deterministic: bool = True, metric_hooks=(),
+             record_wrapper=None, record_dir: str | Path | None = None) -> dict:
+    """Load the latest checkpoint of a run, play `episodes` episodes, write and return eval.json.
+    `metric_hooks` (as in Trainer) add to its `metrics`; with `record_wrapper`, every episode is recorded
+    into `record_dir` (files `episode...`), played one after the other in a single env."""
     run_dir = Path(run_dir)
     if not (run_dir / "config.yaml").exists():
         raise InputError(f"{run_dir}: not a run directory (no config.yaml)")
@@ -241,7 +342,14 @@ def evaluate(run_dir: str | Path, make_env, episodes: int, deterministic: bool =
         raise InputError(f"{run_dir}: no {CHECKPOINT}; train first")
     state = read_checkpoint(path)
     device = resolve_device(cfg.device)
-    vec = open_envs(make_env, cfg, min(episodes, cfg.envs))
+    if record_wrapper:
+        meta = {"run": str(run_dir), "step": int(state["step"]), "checkpoint": str(path), "eval": True,
+                "deterministic": deterministic}
+        stem = Path(record_dir or run_dir / "eval_replays") / "episode"
+        vec = make_vec_env(lambda: record_wrapper(make_env(), stem, meta), 1, 1, flatten=cfg.encoder == "mlp",
+                           use_state=cfg.critic == "state")
+    else:
+        vec = open_envs(make_env, cfg, min(episodes, cfg.envs))
     try:
         policies = build_policies(vec.spec, cfg, device)
         load_policies(policies, state, path)
@@ -252,6 +360,7 @@ def evaluate(run_dir: str | Path, make_env, episodes: int, deterministic: bool =
         vec.close()
     result = {"run": str(run_dir), "step": int(state["step"]), "episodes": len(done), "deterministic": deterministic,
               "mean": summarize(done), "std": {k: float(np.std([e[k] for e in done if k in e]))
-                                               for k in summarize(done)}}
-    (run_dir / "eval.json").write_text(json.dumps(result, indent=2))
+                                               for k in summarize(done)},
+              "metrics": {k: v for hook in metric_hooks for k, v in hook(done).items()}}
+    write_json(run_dir / "eval.json", result)
     return result

@@ -2,8 +2,10 @@
 
 TARGET is a built-in scenario name or a scenario YAML path (the arena), `gym:<Gymnasium id>`, or
 `pz:<module>` for a module exposing `parallel_env()`. This CLI layer is the only place of the
-learning code that imports `arena`; the env factories below are module-level so that worker
-processes can unpickle them."""
+learning code that imports `arena` and `replays`; the env factories below are module-level so that
+worker processes can unpickle them. For arena targets it gives the trainer the replay recorder, the
+emergence-stage rates (`stage/*` metrics) and the stages as milestones (stages.json, highlights/),
+and a built-in scenario with a recipe in agents/recipes/<name>.yaml trains with it by default."""
 from __future__ import annotations
 
 import argparse
@@ -19,6 +21,7 @@ import yaml
 from scenarios.errors import InputError
 
 SKIP_FLAGS = ("target", "algo")
+RECIPES = Path(__file__).resolve().parent.parent / "recipes"
 
 
 def _make_gym(env_id: str, kwargs: dict):
@@ -44,6 +47,42 @@ def _make_arena(scenario: str, kwargs: dict):
     import arena
 
     return arena.parallel_env(scenario=scenario, **kwargs)
+
+
+def is_arena(target: str) -> bool:
+    return not target.startswith(("gym:", "pz:"))
+
+
+def record_wrapper(env, path: Path, meta: dict):
+    """The trainer's record hook: RecordEpisodes writes `<path.name>_<n>.replay.npz` into path.parent."""
+    from replays import RecordEpisodes
+
+    return RecordEpisodes(env, path.parent, meta_extra=meta, prefix=path.name)
+
+
+def _unprefixed(episode: dict) -> dict:
+    return {k.removeprefix("episode/"): v for k, v in episode.items() if k.startswith("episode/")}
+
+
+def stage_rates(episodes: list[dict]) -> dict:
+    """`stage/<name>`: share of the episodes showing each emergence stage (arena.stages)."""
+    from arena import stages
+
+    return stages.rates(map(_unprefixed, episodes))
+
+
+def stages_reached(episode: dict) -> dict:
+    from arena import stages
+
+    return stages.reached(_unprefixed(episode))
+
+
+def default_recipe(target: str) -> Path | None:
+    """agents/recipes/<target>.yaml, when TARGET is a built-in scenario that has one."""
+    import scenarios
+
+    recipe = RECIPES / f"{target}.yaml"
+    return recipe if target in scenarios.names() and recipe.is_file() else None
 
 
 def env_factory(target: str, env_kwargs: dict):
@@ -78,12 +117,26 @@ def run_train(args) -> int:
         cfg = config.resolve(saved.algo, ("config.yaml", dataclasses.asdict(saved)), ("flags", _flag_overrides(args)))
         config.save(cfg, run_dir / "config.yaml")
     else:
-        from_file = config.read_yaml(args.config) if args.config else {}
+        if args.config and args.no_recipe:
+            raise InputError("--config and --no-recipe: give one of them")
+        recipe = args.config
+        if not args.config and not args.no_recipe:
+            recipe = default_recipe(args.target or config.Config.target)
+            if recipe:
+                print(f"using the recipe {recipe} (--config FILE or --no-recipe to change; flags override it)")
+        from_file = config.read_yaml(recipe) if recipe else {}
         algo = args.algo or from_file.get("algo", "mappo")
-        cfg = config.resolve(algo, (str(args.config), from_file), ("flags", _flag_overrides(args)),
+        cfg = config.resolve(algo, (str(recipe), from_file), ("flags", _flag_overrides(args)),
                              ("target", {"target": args.target}))
         run_dir = Path(args.run_dir) if args.run_dir else _default_run_dir(cfg)
-    trainer = Trainer(cfg, env_factory(cfg.target, cfg.env_kwargs), run_dir, resume=bool(args.resume))
+    arena = is_arena(cfg.target)
+    if cfg.record_every and not arena:
+        raise InputError(f"--record-every: only arena scenarios can be recorded, not {cfg.target}")
+    trainer = Trainer(cfg, env_factory(cfg.target, cfg.env_kwargs), run_dir, resume=bool(args.resume),
+                      record_wrapper=record_wrapper if arena else None,
+                      milestones=stages_reached if arena else None)
+    if arena:
+        trainer.metric_hooks.append(stage_rates)
     print(f"training {cfg.algo} on {cfg.target} -> {run_dir}")
     metrics = trainer.train()
     returns = {k: round(v, 3) for k, v in metrics.items() if k.startswith("return/")}
@@ -102,10 +155,40 @@ def run_eval(args) -> int:
     if args.episodes < 1:
         raise InputError("--episodes must be at least 1")
     cfg = config.load(run_dir / "config.yaml")
-    result = evaluate(run_dir, env_factory(cfg.target, cfg.env_kwargs), args.episodes, not args.stochastic)
+    arena = is_arena(cfg.target)
+    record_dir = None
+    if args.record is not None:
+        if not arena:
+            raise InputError(f"--record: only arena scenarios can be recorded, not {cfg.target}")
+        record_dir = Path(args.record or run_dir / "eval_replays")
+        if record_dir.exists() and not record_dir.is_dir():
+            raise InputError(f"--record {record_dir}: exists and is not a directory")
+    before = _replays_in(record_dir)
+    result = evaluate(run_dir, env_factory(cfg.target, cfg.env_kwargs), args.episodes, not args.stochastic,
+                      metric_hooks=[stage_rates] if arena else [],
+                      record_wrapper=record_wrapper if record_dir else None, record_dir=record_dir)
     print(json.dumps(result["mean"], indent=2))
+    rates = {k.removeprefix("stage/"): v for k, v in result["metrics"].items() if k.startswith("stage/")}
+    if rates:
+        print(stage_table(rates, result["episodes"]))
+    if record_dir:
+        print(f"recorded {len(_replays_in(record_dir) - before)} episode(s) into {record_dir}/ "
+              f"(arena watch {record_dir})")
     print(f"wrote {run_dir / 'eval.json'}")
     return 0
+
+
+def _replays_in(directory: Path | None) -> set[Path]:
+    from replays.files import REPLAY_SUFFIX
+
+    return set(directory.glob(f"*{REPLAY_SUFFIX}")) if directory and directory.is_dir() else set()
+
+
+def stage_table(rates: dict[str, float], episodes: int) -> str:
+    rows = [f"emergence stages over {episodes} episode(s):", f"  {'stage':<14}{'rate':>6}  episodes"]
+    rows += [f"  {name.replace('_', ' '):<14}{rate:>6.0%}  {round(rate * episodes)} of {episodes}"
+             for name, rate in rates.items()]
+    return "\n".join(rows)
 
 
 def _add_config_flags(parser: argparse.ArgumentParser):
@@ -141,7 +224,11 @@ def register(subparsers):
     train.add_argument("target", nargs="?", default=None,
                        help="scenario name or YAML path, gym:<id>, or pz:<module> (default: hide_and_seek_quadrant)")
     train.add_argument("--algo", choices=ALGOS, default=None, help="default: mappo")
-    train.add_argument("--config", metavar="YAML", help="hyperparameters file")
+    train.add_argument("--config", metavar="YAML",
+                       help="hyperparameters file (default: agents/recipes/<scenario>.yaml when the target is "
+                            "a built-in scenario that has one)")
+    train.add_argument("--no-recipe", action="store_true",
+                       help="start from the algorithm's defaults, not the scenario's recipe")
     train.add_argument("--run-dir", metavar="DIR", help="default: runs/<target>-<algo>-<time>")
     train.add_argument("--resume", metavar="RUN_DIR", help="continue a run from its last checkpoint")
     _add_config_flags(train)
@@ -151,4 +238,6 @@ def register(subparsers):
     ev.add_argument("run_dir", metavar="RUN_DIR")
     ev.add_argument("--episodes", type=int, default=10)
     ev.add_argument("--stochastic", action="store_true", help="sample actions instead of the most likely")
+    ev.add_argument("--record", nargs="?", const="", default=None, metavar="DIR",
+                    help="record every episode as a replay into DIR (default RUN_DIR/eval_replays)")
     ev.set_defaults(run=run_eval)

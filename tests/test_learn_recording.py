@@ -1,0 +1,110 @@
+"""`arena train` records episodes into RUN_DIR/replays, `arena eval --record` records every evaluated
+episode, both carry stage rates; the files open in `replays` and `arena watch`."""
+import json
+
+import pytest
+
+import replays
+from agents.cli import main
+
+TINY = ["--steps", "256", "--envs", "2", "--rollout-len", "64", "--minibatches", "2", "--epochs", "1",
+        "--hidden", "16", "--workers", "1", "--encoder", "mlp"]
+STAGE_KEYS = {"stage/chasing", "stage/fort", "stage/ramp_use", "stage/ramp_defence"}
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    """Two updates on the default scenario, one episode recorded after each."""
+    run = tmp_path_factory.mktemp("learn") / "run"
+    assert main(["train", "hide_and_seek_quadrant", "--record-every", "1", "--run-dir", str(run), *TINY]) == 0
+    return run
+
+
+def test_train_records_an_episode_every_record_every_updates(run):
+    files = sorted((run / "replays").iterdir())
+    assert [f.name for f in files] == ["update_000001_00000.replay.npz", "update_000002_00000.replay.npz"]
+    replay = replays.load(files[1])
+    assert replay.meta["run"] == str(run) and replay.meta["step"] == 256 and replay.meta["update"] == 2
+    assert replay.meta["scenario_name"] == "hide_and_seek_quadrant" and replay.num_frames == 81
+
+
+def test_every_update_with_episodes_logs_the_stage_rates(run):
+    rows = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
+    with_episodes = [r for r in rows if r["episodes"]]
+    assert with_episodes and all(STAGE_KEYS <= r.keys() for r in with_episodes)
+    assert all(0.0 <= r[k] <= 1.0 for r in with_episodes for k in STAGE_KEYS)
+    assert json.loads((run / "stages.json").read_text()) == {}  # nothing showed in most episodes yet
+
+
+def test_eval_record_writes_one_replay_per_episode_and_a_stage_table(run, tmp_path, capsys):
+    assert main(["eval", str(run), "--episodes", "3", "--record"]) == 0
+    out = capsys.readouterr().out
+    files = sorted((run / "eval_replays").iterdir())
+    assert [f.name for f in files] == [f"episode_{i:05d}.replay.npz" for i in range(3)]
+    meta = replays.load(files[0]).meta
+    assert meta["run"] == str(run) and meta["step"] == 256 and meta["checkpoint"] == str(run / "checkpoint.pt")
+    assert "recorded 3 episode(s)" in out and "emergence stages over 3 episode(s)" in out
+    assert all(name in out for name in ("chasing", "fort", "ramp use", "ramp defence"))
+    result = json.loads((run / "eval.json").read_text())
+    assert set(result["metrics"]) == STAGE_KEYS and result["episodes"] == 3
+    # a directory of one's choice; a second eval numbers on instead of overwriting
+    assert main(["eval", str(run), "--episodes", "1", "--record", str(tmp_path / "mine")]) == 0
+    assert main(["eval", str(run), "--episodes", "1", "--record", str(tmp_path / "mine")]) == 0
+    assert sorted(p.name for p in (tmp_path / "mine").iterdir()) == ["episode_00000.replay.npz",
+                                                                    "episode_00001.replay.npz"]
+    assert not [p for p in (tmp_path / "mine").iterdir() if p.name.startswith(".")]  # no temporary files left
+
+
+def test_arena_watch_opens_the_recorded_files(run, tmp_path):
+    png = tmp_path / "f.png"
+    assert main(["watch", str(run / "replays"), "--episode", "1", "--frame", "40", "--out", str(png)]) == 0
+    assert png.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_recording_needs_an_arena_target(tmp_path, capsys):
+    gym_run = tmp_path / "gym"
+    assert main(["train", "gym:CartPole-v1", "--algo", "ppo", "--record-every", "1", "--run-dir", str(gym_run)]) == 2
+    assert "--record-every: only arena scenarios can be recorded" in capsys.readouterr().err
+    assert main(["train", "gym:CartPole-v1", "--algo", "ppo", "--steps", "64", "--envs", "1", "--rollout-len", "64",
+                 "--minibatches", "1", "--epochs", "1", "--run-dir", str(gym_run)]) == 0
+    assert main(["eval", str(gym_run), "--episodes", "1", "--record"]) == 2
+    assert "--record: only arena scenarios can be recorded, not gym:CartPole-v1" in capsys.readouterr().err
+    assert not (gym_run / "stages.json").exists()  # no milestones outside the arena
+
+
+def test_record_into_a_file_is_a_clear_error(run, tmp_path, capsys):
+    (tmp_path / "file").write_text("x")
+    assert main(["eval", str(run), "--record", str(tmp_path / "file")]) == 2
+    assert "exists and is not a directory" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as e:
+        main(["train", "--record-every", "often"])
+    assert e.value.code == 2
+    assert main(["train", "--record-every", "-1", "--run-dir", str(tmp_path / "r")]) == 2
+    assert "record_every must not be negative" in capsys.readouterr().err
+
+
+def test_the_record_hook_gets_a_path_meta_and_the_current_curriculum(tmp_path):
+    """The trainer's side of the hook, without the arena: a stub wrapper that notes what it is given."""
+    from agents import config
+    from agents.trainer import Trainer
+    from test_agents_toys import CoopEnv
+
+    seen = []
+
+    class Noting(CoopEnv):
+        def reset(self, seed=None, options=None):
+            if getattr(self, "meta", None):
+                seen.append((self.path.name, self.meta["step"], options["overrides"]["x"]))
+            return super().reset(seed, options)
+
+    def wrapper(env, path, meta):
+        env.path, env.meta = path, meta
+        return env
+
+    cfg = config.resolve("mappo", ("test", dict(target="pz:test", steps=400, envs=2, rollout_len=50, workers=1,
+                                                curriculum={"x": [0.0, 1.0]}, curriculum_until=1.0, record_every=2)))
+    trainer = Trainer(cfg, Noting, tmp_path, record_wrapper=wrapper)
+    trainer.train()
+    first_resets = list(dict.fromkeys(seen))  # the env resets again after the recorded episode
+    assert [s[:2] for s in first_resets] == [("update_000002", 200), ("update_000004", 400)]
+    assert [s[2] for s in first_resets] == [0.5, 1.0]  # recorded at the curriculum's values of the moment

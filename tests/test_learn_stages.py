@@ -1,0 +1,116 @@
+"""Milestones: the first update in which a stage holds in most episodes goes to stages.json (kept across
+--resume) with a highlight replay; the default recipe of a built-in scenario; stage marks in the plot."""
+import json
+import tomllib
+from pathlib import Path
+
+import pytest
+
+import replays
+from agents import config
+from agents.cli import main
+from agents.commands import learn
+from agents.commands.plot import plot, read_firsts
+from agents.trainer import HIGHLIGHT_TRIES, Trainer
+
+ROOT = Path(__file__).resolve().parent.parent
+TINY = dict(target="hide_and_seek_quadrant", envs=2, rollout_len=64, minibatches=2, epochs=1, hidden=[16], workers=1,
+            encoder="mlp")
+
+
+def _trainer(run, steps, milestones, resume=False):
+    cfg = config.resolve("mappo", ("test", dict(TINY, steps=steps)))
+    return Trainer(cfg, learn.env_factory(cfg.target, {}), run, resume=resume, record_wrapper=learn.record_wrapper,
+                   milestones=milestones)
+
+
+def test_first_steps_go_to_stages_json_with_a_highlight_and_survive_resume(tmp_path, capsys):
+    run = tmp_path / "run"
+    state = {"highlighting": False, "calls_while_highlighting": 0}
+
+    def milestones(episode):  # scripted: what each episode "shows" does not depend on the policy
+        if state["highlighting"]:
+            state["calls_while_highlighting"] += 1
+        return {"always": True, "only_in_training": not state["highlighting"], "never": False,
+                "late": trainer.step > 256}
+
+    trainer = _trainer(run, 256, milestones)
+    record_highlight = trainer.record_highlight
+
+    def highlighting(name):
+        state["highlighting"] = True
+        try:
+            return record_highlight(name)
+        finally:
+            state["highlighting"] = False
+
+    trainer.record_highlight = highlighting
+    trainer.train()
+    # update 1 ends no episode (64 steps of an 80-step episode); update 2 (step 256) ends two
+    noted = json.loads((run / "stages.json").read_text())
+    assert set(noted) == {"always", "only_in_training"}
+    assert noted["always"] == {"step": 256, "update": 2, "share": 1.0, "episodes": 2,
+                               "highlight": "highlights/always.replay.npz", "highlight_shows": True,
+                               "highlight_tries": 1}
+    assert noted["only_in_training"]["highlight_shows"] is False
+    assert noted["only_in_training"]["highlight_tries"] == HIGHLIGHT_TRIES
+    assert state["calls_while_highlighting"] == 1 + HIGHLIGHT_TRIES  # tries stop at the first success
+    assert sorted(p.name for p in (run / "highlights").iterdir()) == ["always.replay.npz",
+                                                                     "only_in_training.replay.npz"]
+    highlight = replays.load(run / "highlights" / "always.replay.npz")
+    assert highlight.meta["highlight"] == "always" and highlight.meta["step"] == 256
+    out = capsys.readouterr().out
+    assert "milestone: always first held in 100% of the 2 episodes of update 2 (step 256)" in out
+    assert f"only_in_training: none of {HIGHLIGHT_TRIES} episodes showed it; kept the last" in out
+
+    before = (run / "highlights" / "always.replay.npz").stat().st_mtime_ns
+    trainer = _trainer(run, 512, milestones, resume=True)
+    trainer.train()
+    resumed = json.loads((run / "stages.json").read_text())
+    assert resumed["always"] == noted["always"] and resumed["only_in_training"] == noted["only_in_training"]
+    assert resumed["late"]["step"] == 512  # the envs restart on resume: update 3 ends no episode
+    assert (run / "highlights" / "always.replay.npz").stat().st_mtime_ns == before
+
+    assert read_firsts(run) == {"always": 256, "only_in_training": 256, "late": 512}
+    assert plot(run, tmp_path / "curves.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_the_arena_milestones_are_the_emergence_stages():
+    episode = {"return/hider": 1.0, "episode/hidden_fraction": 0.2, "episode/fort_prep": 1.0,
+               "episode/seeker_ramp_crossings": 0.0, "episode/ramps_locked_by_hiders_prep": 0.0}
+    assert learn.stages_reached(episode) == {"chasing": True, "fort": True, "ramp_use": False, "ramp_defence": False}
+    assert learn.stage_rates([episode, {**episode, "episode/fort_prep": 0.0}])["stage/fort"] == 0.5
+    assert learn.stages_reached({"return/agent": 1.0}) == {} and learn.stage_rates([{"return/agent": 1.0}]) == {}
+
+
+def test_a_damaged_stages_json_stops_resume_and_only_warns_in_plot(tmp_path, capsys):
+    run = tmp_path / "run"
+    _trainer(run, 128, learn.stages_reached).train()
+    (run / "stages.json").write_text("{not json")
+    with pytest.raises(learn.InputError, match="stages.json: cannot read the noted milestones"):
+        _trainer(run, 256, learn.stages_reached, resume=True)
+    assert read_firsts(run) == {} and "unreadable" in capsys.readouterr().err
+
+
+def test_train_uses_the_scenario_recipe_by_default_and_flags_override_it(tmp_path, capsys):
+    fast = ["--steps", "128", "--envs", "2", "--rollout-len", "64", "--minibatches", "2", "--epochs", "1",
+            "--hidden", "16", "--workers", "1"]
+    recipe = config.read_yaml(ROOT / "agents" / "recipes" / "hide_and_seek_quadrant.yaml")
+    assert main(["train", "--run-dir", str(tmp_path / "a"), *fast]) == 0
+    assert "using the recipe" in capsys.readouterr().out
+    cfg = config.load(tmp_path / "a" / "config.yaml")
+    assert cfg.curriculum == recipe["curriculum"] and cfg.encoder == recipe["encoder"] == "mlp"
+    assert (cfg.hidden, cfg.envs, cfg.steps) == ([16], 2, 128)  # flags win
+    assert main(["train", "hide_and_seek_quadrant", "--no-recipe", "--run-dir", str(tmp_path / "b"), *fast,
+                 "--encoder", "mlp"]) == 0
+    assert "using the recipe" not in capsys.readouterr().out
+    assert config.load(tmp_path / "b" / "config.yaml").curriculum == {}
+    assert learn.default_recipe("hide_and_seek_rooms") is None and learn.default_recipe("gym:CartPole-v1") is None
+    assert main(["train", "--no-recipe", "--config", "x.yaml"]) == 2
+    assert "--config and --no-recipe" in capsys.readouterr().err
+
+
+def test_the_recipes_ship_in_the_package():
+    package_data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
+    shipped = {p for pattern in package_data["agents"] for p in (ROOT / "agents").glob(pattern)}
+    assert ROOT / "agents" / "recipes" / "hide_and_seek_quadrant.yaml" in shipped
