@@ -60,6 +60,7 @@ class ArenaEnv(ParallelEnv):
         if "overrides" in options:
             self._override(dict(options["overrides"]))
         self.world = World(self.scenario, self._rng, options.get("placement"))
+        self.world.static = self.world.static.with_layout(self.world.layout)  # sites, cylinder: for the renderer
         team = self.world.static.agent_team
         self.agents = [f"{TEAM_NAMES[t]}_{int((team[:i] == t).sum())}" for i, t in enumerate(team)]
         slot = np.array([self.possible_agents.index(a) for a in self.agents], dtype=np.int64)

@@ -10,6 +10,10 @@ The arena is scaled to fit, centred. Outer (TALL) walls are dark and thick, inte
 lighter and thinner; hiders are blue and seekers red, each with a heading line; boxes and ramps
 are tinted with the colour of the team that locked them; a ramp shows a chevron pointing uphill
 (its local +x) and a thick high edge; elevated agents cast a shadow and wear a halo.
+Construction target sites (`Static.sites`) are box-sized purple squares, outlined over the boxes,
+the outline thick and green once a square box sits on the site (mean corner distance under
+SITE_HELD_DISTANCE, blueprint_construction's default activation radius); a cylinder
+(`Static.cylinders`) is a dark disc inside its polygon of TALL walls.
 """
 from __future__ import annotations
 
@@ -18,7 +22,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pygame
 
-from arena.snapshot import HIDERS, RAMP, SEEKERS, TALL, Snapshot, Static
+from arena.snapshot import BOX, HIDERS, RAMP, SEEKERS, TALL, Snapshot, Static
 
 TEAM_COLOURS = {HIDERS: (40, 110, 230), SEEKERS: (220, 50, 50)}
 FLOOR = (236, 232, 222)
@@ -27,6 +31,11 @@ BOUNDARY = (150, 146, 138)
 WALL_COLOURS = {TALL: (55, 55, 60), 0: (135, 135, 148)}
 OBJECT_COLOURS = {0: (196, 150, 90), RAMP: (168, 176, 110)}
 OBJECT_EDGE = (110, 84, 50)
+SITE = (150, 60, 190)
+SITE_FILL = (216, 196, 222)
+SITE_HELD = (30, 160, 70)
+SITE_HELD_DISTANCE = 0.1
+CYLINDER = (85, 85, 96)
 HALO = (255, 214, 60)
 SHADOW = (0, 0, 0, 70)
 CONE_ALPHA = 38
@@ -108,6 +117,7 @@ class Renderer:
             self._draw_lidar(translucent, snapshot)
         surface.blit(translucent, (0, 0))
         self._draw_objects(surface, snapshot)
+        self._draw_sites(surface, snapshot)
         if overlays.grabs:
             self._draw_grabs(surface, snapshot)
         if overlays.sight:
@@ -132,10 +142,32 @@ class Renderer:
             area = self._polygon([[0, 0], [static.size, 0], [static.size, static.size], [0, static.size]])
             pygame.draw.polygon(self._background, FLOOR, area)
             pygame.draw.polygon(self._background, BOUNDARY, area, width=1)
+        half = static.obj_half
+        self._square = np.flatnonzero((static.obj_kind == BOX) & (half[:, 0] == half[:, 1]))
+        site_half = half[self._square[0]] if len(self._square) else np.full(2, 0.25)
+        self._site_corners = np.array([_rectangle(c, site_half, 0.0) for c in static.sites]).reshape(-1, 4, 2)
+        for corners in self._site_corners:
+            pygame.draw.polygon(self._background, SITE_FILL, self._polygon(corners))
+        for x, y, radius in static.cylinders:
+            pygame.draw.circle(self._background, CYLINDER, tuple(self.to_screen((x, y))), radius * self._scale)
         tall_px = max(2 * hw * self._scale, 4.0)
         for x0, y0, x1, y1, height in walls:
             px = tall_px if height == TALL else max(tall_px / 2, 2.0)
             self._thick_line(self._background, WALL_COLOURS[int(height)], (x0, y0), (x1, y1), px)
+
+    def _draw_sites(self, surface, snap: Snapshot) -> None:
+        """Sites are the size of the square boxes, as the task has them; one holds a box when the
+        mean distance from its corners to the box's nearest corners is under SITE_HELD_DISTANCE."""
+        if not len(self._site_corners):
+            return
+        half = snap.static.obj_half
+        boxes = np.array([_rectangle(snap.obj_pos[k], half[k], snap.obj_angle[k]) for k in self._square])
+        held = np.zeros(len(self._site_corners), bool)
+        if len(boxes):
+            gaps = np.linalg.norm(self._site_corners[:, None, :, None] - boxes[None, :, None], axis=-1)
+            held = gaps.min(axis=3).mean(axis=2).min(axis=1) < SITE_HELD_DISTANCE
+        for corners, on in zip(self._site_corners, held):
+            pygame.draw.polygon(surface, SITE_HELD if on else SITE, self._polygon(corners), width=4 if on else 2)
 
     def _polygon(self, points) -> list[tuple[float, float]]:
         return [tuple(p) for p in self.to_screen(points)]

@@ -10,7 +10,7 @@ owner or grab target of -1 means none.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import numpy as np
@@ -36,6 +36,19 @@ class Static:
     lidar_range: float
     lidar_angles: np.ndarray   # (R,) world-frame ray angles
     vision_range: float = 20.0
+    # Fixed marks of the episode's layout that are not walls (drawn by the renderer, kept in replays):
+    sites: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))      # (S, 2) target-site centres
+    cylinders: np.ndarray = field(default_factory=lambda: np.zeros((0, 3)))  # (C, 3) x, y, radius
+
+    def __post_init__(self):
+        # Shapes survive an empty list (a replay's JSON meta) and a missing layout mark alike.
+        object.__setattr__(self, "sites", np.asarray(self.sites, dtype=np.float64).reshape(-1, 2))
+        object.__setattr__(self, "cylinders", np.asarray(self.cylinders, dtype=np.float64).reshape(-1, 3))
+
+    def with_layout(self, layout) -> Static:
+        """This static with the layout's target sites and cylinder (an `arena.layouts.Layout`)."""
+        cylinders = () if layout.cylinder is None else [layout.cylinder]
+        return replace(self, sites=layout.sites, cylinders=cylinders)
 
     @cached_property
     def lidar_cos(self) -> np.ndarray:

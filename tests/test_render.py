@@ -137,3 +137,73 @@ def test_show_opens_a_window_and_close_releases_it():
 def test_render_does_not_import_torch():
     code = "import sys, arena.render; assert 'torch' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def blueprint_frame(sites=2, placed_on_site=False):
+    """A frame of blueprint_construction (rgb_array), its renderer and the site centres; with
+    `placed_on_site`, box 0 starts squarely on site 0."""
+    import arena
+
+    env = arena.parallel_env("blueprint_construction", render_mode="rgb_array", layout__sites=sites)
+    env.reset(seed=4)
+    centres = env.snapshot.static.sites.copy()
+    if placed_on_site:
+        far = [(0.4 + 0.75 * j, 5.6, 0.0) for j in range(7)]
+        env.reset(seed=4, options={"placement": {"objects": [(*centres[0], 0.0)] + far,
+                                                 "agents": [(5.6, 0.4, 0.0)]}})
+    return env.render(), env._renderer, centres
+
+
+def test_blueprint_sites_are_drawn_in_the_site_colour():
+    image, renderer, centres = blueprint_frame()
+    assert centres.shape == (2, 2)
+    for centre in centres:
+        left_edge = centre - (0.25, 0.0)
+        assert pixel(image, renderer, left_edge) == render.SITE
+        assert pixel(image, renderer, centre) == render.SITE_FILL
+    assert render.SITE not in (render.FLOOR, *render.TEAM_COLOURS.values(), *render.OBJECT_COLOURS.values())
+
+
+def test_a_site_holding_a_box_is_marked_over_the_box():
+    image, renderer, centres = blueprint_frame(placed_on_site=True)
+    assert pixel(image, renderer, centres[0] - (0.25, 0.0)) == render.SITE_HELD
+    assert pixel(image, renderer, centres[0]) == render.OBJECT_COLOURS[0]   # the box, over the fill
+    assert pixel(image, renderer, centres[1] - (0.25, 0.0)) == render.SITE
+
+
+def test_shelter_cylinder_is_a_disc():
+    import arena
+
+    env = arena.parallel_env("shelter_construction", render_mode="rgb_array")
+    env.reset(seed=0, options={"placement": {"objects": [(0.5 + 0.7 * j, 5.5, 0.0) for j in range(8)],
+                                             "agents": [(5.5, 0.5, 0.0)]}})
+    np.testing.assert_array_equal(env.snapshot.static.cylinders, [[3.0, 3.0, 0.5]])
+    image, renderer = env.render(), env._renderer
+    for point in ((3.0, 3.0), (3.3, 3.0), (3.0, 2.65)):
+        assert pixel(image, renderer, point) == render.CYLINDER
+    assert pixel(image, renderer, (3.0, 3.9)) == render.FLOOR
+
+
+def test_sites_and_cylinder_travel_in_replays(tmp_path):
+    """The replay meta keeps every `Static` field, the sites and cylinders with them; a replay
+    written before they existed loads with none."""
+    import arena
+    from replays import format as fmt
+    from replays.recorder import RecordEpisodes
+
+    env = RecordEpisodes(arena.parallel_env("blueprint_construction", layout__sites=3), tmp_path)
+    env.reset(seed=1)
+    live = env.unwrapped.snapshot.static
+    while env.agents:
+        env.step({a: env.action_space(a).sample() for a in env.agents})
+    replay = fmt.load(env.written[0])
+    np.testing.assert_array_equal(replay.static.sites, live.sites)
+    assert live.sites.shape == (3, 2) and replay.static.cylinders.shape == (0, 3)
+    renderer = Renderer(width=300)
+    image = renderer.frame(replay.snapshot(0), BARE)
+    assert pixel(image, renderer, live.sites[0] - (0.25, 0.0)) == render.SITE
+
+    old = dict(replay.meta, static={k: v for k, v in replay.meta["static"].items() if k not in ("sites", "cylinders")})
+    static = fmt._static_from_meta(old)
+    assert static.sites.shape == (0, 2) and static.cylinders.shape == (0, 3)
+    assert Renderer(width=100).frame(replace(replay.snapshot(0), static=static), BARE).shape == (100, 100, 3)
