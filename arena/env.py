@@ -39,7 +39,7 @@ class ArenaEnv(ParallelEnv):
         act_space = spaces.MultiDiscrete(mechanics.ACTION_NVEC)
         self.observation_spaces = {a: obs_space for a in self.possible_agents}
         self.action_spaces = {a: act_space for a in self.possible_agents}
-        self.state_space = state_space(self.slots)
+        self.state_space = state_space(self.slots, self._task_keys)
         self.agents: list[str] = []
         self._rng = np.random.default_rng()
         self._renderer = None
@@ -126,7 +126,7 @@ class ArenaEnv(ParallelEnv):
     def state(self) -> np.ndarray:
         if self.snapshot is None:
             raise InputError("state() called before reset()")
-        return self.observer.state(self.snapshot)
+        return self.observer.state(self.snapshot, self.task.observe(self.snapshot) if self._task_keys else None)
 
     def render(self):
         if self.render_mode is None or self.snapshot is None:

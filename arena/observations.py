@@ -51,8 +51,11 @@ def observation_space(slots: Slots, task_keys: dict[str, spaces.Space] | None = 
     })
 
 
-def state_space(slots: Slots) -> spaces.Box:
-    return _box((slots.agents * STATE_AGENT_DIM + (slots.boxes + slots.ramps) * STATE_OBJ_DIM + 2,))
+def state_space(slots: Slots, task_keys: dict[str, spaces.Space] | None = None) -> spaces.Box:
+    """The omniscient state: every agent and object slot, the episode's progress, then the task's
+    observation entries (`task_keys`) of every agent slot, flattened (zeros for absent agents)."""
+    extras = sum(spaces.flatdim(space) for space in (task_keys or {}).values())
+    return _box((slots.agents * (STATE_AGENT_DIM + extras) + (slots.boxes + slots.ramps) * STATE_OBJ_DIM + 2,))
 
 
 def _heading(angle: np.ndarray) -> np.ndarray:
@@ -94,7 +97,8 @@ class Observer:
                  "box_obs": boxes[i], "mask_ab_obs": mask_ab[i], "ramp_obs": ramps[i], "mask_ar_obs": mask_ar[i],
                  "lidar": lidar[i]} for i in range(n)]
 
-    def state(self, snap: Snapshot) -> np.ndarray:
+    def state(self, snap: Snapshot, extras: list[dict[str, np.ndarray]] | None = None) -> np.ndarray:
+        """`extras`: the task's observation entries of every agent, in agent order (`task.observe`)."""
         st, slots = snap.static, self.slots
         agents = np.zeros((slots.agents, STATE_AGENT_DIM))
         agents[self.agent_slot] = np.column_stack([
@@ -106,7 +110,13 @@ class Observer:
         objects[obj_slot] = np.column_stack([
             np.ones(len(snap.obj_pos)), snap.obj_pos / st.size, snap.obj_vel, _heading(snap.obj_angle), st.obj_half,
             snap.obj_lock == 0, snap.obj_lock == 1])
-        return np.concatenate([agents.ravel(), objects.ravel(), [snap.t / st.horizon, float(snap.prep)]]).astype(np.float32)
+        parts = [agents.ravel(), objects.ravel(), [snap.t / st.horizon, float(snap.prep)]]
+        if extras:
+            own = np.stack([np.concatenate([np.ravel(v) for v in entries.values()]) for entries in extras])
+            rows = np.zeros((slots.agents, own.shape[1]))
+            rows[self.agent_slot] = own
+            parts.append(rows.ravel())
+        return np.concatenate(parts).astype(np.float32)
 
 
 @njit(cache=True)

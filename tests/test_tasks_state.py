@@ -1,0 +1,59 @@
+"""The centralised state (`env.state()`) carries the task's extra observation entries."""
+import numpy as np
+import pytest
+from gymnasium import spaces
+
+import arena
+import scenarios
+from arena import tasks
+from arena.observations import Slots, state_space
+
+
+@pytest.mark.parametrize("name", scenarios.names())
+def test_state_matches_state_space(name):
+    env = arena.parallel_env(name)
+    env.reset(seed=3)
+    rng = np.random.default_rng(0)
+    for _ in range(3):
+        state = env.state()
+        assert state.shape == env.state_space.shape and state.dtype == env.state_space.dtype
+        assert env.state_space.contains(state)
+        env.step({a: rng.integers(0, env.action_space(a).nvec) for a in env.agents})
+    extras = sum(spaces.flatdim(s) for s in tasks.observation_extras(env.scenario).values())
+    base = state_space(Slots.of(env.scenario)).shape[0]
+    assert env.state_space.shape[0] == base + env.slots.agents * extras
+
+
+def test_state_follows_the_spawn_point_of_lock_and_return():
+    """Same world, other spawn point: only the extra (the spawn relative to the agent) tells them apart."""
+    env = arena.parallel_env("lock_and_return")
+    env.reset(seed=0, options={"placement": {"objects": [(1.5, 2.2, 0.0)], "agents": [(0.8, 0.6, 1.0)]}})
+    env.task.spawn = np.array([1.8, 1.6])
+    state = env.state()
+    env.task.spawn = np.array([0.8, 0.6])
+    moved = env.state()
+    tail = 2 * env.slots.agents
+    assert np.array_equal(state[:-tail], moved[:-tail])
+    np.testing.assert_allclose(state[-tail:-tail + 2] - moved[-tail:-tail + 2], [1.0, 1.0], atol=1e-6)
+    assert not state[-2:].any()   # the second agent slot stays empty
+
+
+def test_state_carries_the_blueprint_sites_and_their_mask():
+    env = arena.parallel_env("blueprint_construction")   # one to four sites: four slots
+    env.reset(seed=4)
+    slots, n = env.scenario.layout.sites.max, len(env.snapshot.static.sites)
+    own = env.state()[-env.slots.agents * 3 * slots:][:3 * slots]
+    sites, mask = own[:2 * slots].reshape(slots, 2), own[2 * slots:]
+    assert slots == 4 and 1 <= n < 4
+    np.testing.assert_array_equal(mask, [1] * n + [0] * (slots - n))
+    np.testing.assert_allclose(sites[:n], env.snapshot.static.sites - env.snapshot.agent_pos[0], atol=1e-6)
+    assert not sites[n:].any()
+    before = env.state()
+    env.step({"hider_0": np.array([10, 5, 5, 0, 0])})    # push along +x: the relative sites move
+    after = env.state()
+    assert not np.array_equal(before[-env.slots.agents * 3 * slots:], after[-env.slots.agents * 3 * slots:])
+
+
+def test_hide_and_seek_state_is_unchanged_in_size():
+    env = arena.parallel_env("hide_and_seek_quadrant")
+    assert env.state_space.shape == state_space(env.slots).shape
