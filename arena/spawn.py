@@ -28,9 +28,11 @@ def _segment_gap(x, y, walls):
 
 
 @njit(cache=True)
-def _place_from(start, unit, radii, regions, rects, room, has_room, wall_half, walls, positions):
+def _place_from(start, unit, radii, regions, rects, room, has_room, wall_half, walls, cylinder, positions):
     """Place entities start.. from the unit-square candidates unit[n - start], entity n inside
-    rects[n]; return the first entity none of whose candidates was clear (len(radii) when all were placed)."""
+    rects[n] and outside the cylinder (x, y, radius; radius 0: none), whose walls close it: whatever
+    appeared inside would stay shut in; return the first entity none of whose candidates was clear
+    (len(radii) when all were placed)."""
     for n in range(start, radii.shape[0]):
         r = radii[n]
         x0, y0, x1, y1 = rects[n, 0], rects[n, 1], rects[n, 2], rects[n, 3]
@@ -43,6 +45,8 @@ def _place_from(start, unit, radii, regions, rects, room, has_room, wall_half, w
                     and (room[1] - pad < y < room[3] + pad):
                 continue
             if _segment_gap(x, y, walls) < pad + CLEARANCE:
+                continue
+            if math.hypot(x - cylinder[0], y - cylinder[1]) < cylinder[2]:
                 continue
             clear = True
             for m in range(n):
@@ -73,6 +77,7 @@ def place(rng: np.random.Generator, layout: Layout, size: float, wall_half: floa
     if len(dealt):
         rects[dealt] = np.asarray(layout.rooms)[np.arange(len(dealt)) % len(layout.rooms)]
     walls = np.ascontiguousarray(layout.walls[:, :4])
+    cylinder = np.array(layout.cylinder if layout.cylinder is not None else (0.0, 0.0, 0.0), dtype=np.float64)
     positions = np.zeros((n, 2))
     start = 0 if placed is None else len(placed)
     if start:
@@ -82,7 +87,7 @@ def place(rng: np.random.Generator, layout: Layout, size: float, wall_half: floa
             return positions
         unit = rng.random((n - start, BATCH, 2))
         start = _place_from(start, unit, radii_arr, codes, rects, room, layout.room is not None, wall_half,
-                            walls, positions)
+                            walls, cylinder, positions)
     if start == n:
         return positions
     raise RuntimeError(f"cannot place an entity of radius {radii[start]:.2f} m in region '{regions[start]}': "

@@ -22,7 +22,8 @@ def watch_and_answer(env, seed, cheat=0):
         action = np.array([10, 10, answer if last else 5, 1, 1])   # pushes hard: frozen, it stays put
         obs, reward, term, trunc, info = env.step({"seeker_0": action})
         rewards.append(reward["seeker_0"])
-        assert not term["seeker_0"]
+        answered = env.snapshot.t == env.max_cycles
+        assert term["seeker_0"] == answered and not trunc["seeker_0"]   # the answer ends the episode
         if env.snapshot.t < env.max_cycles:
             np.testing.assert_array_equal(env.snapshot.agent_pos, start)
     assert not env.snapshot.sees_obj.any()   # every box is behind a wall by the end

@@ -3,7 +3,10 @@
 after another (every `stagger_steps`, nearest to the seeker first) slides at `box_speed`, through
 the walls, to the middle of the side room nearer its start, where the walls hide it. On the final step (the only one after the
 watch) the seeker answers with its torque component: bin n (0-10) says "n boxes went left". The
-reward is `correct` if that is right, `wrong` otherwise, and 0 on every other step."""
+reward is `correct` if that is right, `wrong` otherwise, and 0 on every other step. The answer
+ends the episode: a termination, not a time-limit truncation, so learners do not bootstrap a
+value after it (the state after the answer looks like the one before it, and a bootstrap there
+feeds the answer step's value back into itself)."""
 from __future__ import annotations
 
 import numpy as np
@@ -42,7 +45,7 @@ class ObjectCounting:
         return np.array([self.spec.correct if self.answer == self.went_left else self.spec.wrong])
 
     def terminated(self, snap: Snapshot) -> bool:
-        return False
+        return snap.t >= snap.static.horizon
 
     def episode_stats(self, last: Snapshot) -> dict[str, float]:
         return {"boxes": float(len(self.goal_x)), "went_left": float(self.went_left),
