@@ -279,6 +279,8 @@ class Trainer:
             if name in self.firsts or share <= 0.5:
                 continue
             entry = {"step": self.step, "update": self.updates, "share": share, "episodes": len(shown)}
+            if self.curriculum:  # the episodes it held in were played at these values
+                entry["curriculum"] = self.curriculum.values()
             tqdm.write(f"milestone: {name} first held in {share:.0%} of the {len(shown)} episodes of update "
                        f"{self.updates} (step {self.step})")
             if self.record_wrapper:
