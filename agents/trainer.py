@@ -330,6 +330,27 @@ class Trainer:
             self._writer.close()
 
 
+def export_policies(run_dir: str | Path, out_dir: str | Path) -> Path:
+    """A small copy of a run that `evaluate` can play but training cannot resume: the config, the
+    policies of the last checkpoint with their input normalisers (no optimiser, opponent pool or RNG
+    state), and stages.json / eval.json when they exist."""
+    run_dir, out_dir = Path(run_dir), Path(out_dir)
+    if not (run_dir / "config.yaml").exists() or not (run_dir / CHECKPOINT).exists():
+        raise InputError(f"{run_dir}: not a trained run directory (needs config.yaml and {CHECKPOINT})")
+    state = read_checkpoint(run_dir / CHECKPOINT)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    slim = {"step": state["step"], "updates": state["updates"], "config": state["config"], "policies": state["policies"]}
+    tmp = out_dir / f".{CHECKPOINT}.tmp"
+    torch.save(slim, tmp)
+    os.replace(tmp, out_dir / CHECKPOINT)
+    for name in ("config.yaml", MILESTONES, "eval.json"):
+        if (run_dir / name).exists():
+            tmp = out_dir / f".{name}.tmp"
+            shutil.copyfile(run_dir / name, tmp)
+            os.replace(tmp, out_dir / name)
+    return out_dir / CHECKPOINT
+
+
 def evaluate(run_dir: str | Path, make_env, episodes: int, deterministic: bool = True, metric_hooks=(),
              record_wrapper=None, record_dir: str | Path | None = None) -> dict:
     """Load the latest checkpoint of a run, play `episodes` episodes, write and return eval.json.

@@ -114,3 +114,20 @@ def test_the_recipes_ship_in_the_package():
     package_data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
     shipped = {p for pattern in package_data["agents"] for p in (ROOT / "agents").glob(pattern)}
     assert ROOT / "agents" / "recipes" / "hide_and_seek_quadrant.yaml" in shipped
+
+
+def test_export_ships_a_small_copy_that_eval_plays_and_resume_refuses(tmp_path, capsys):
+    fast = ["--steps", "128", "--envs", "2", "--rollout-len", "64", "--minibatches", "2", "--epochs", "1",
+            "--hidden", "16", "--workers", "1"]
+    run, shipped = tmp_path / "run", tmp_path / "shipped"
+    assert main(["train", "--run-dir", str(run), *fast]) == 0
+    assert main(["export", str(run), str(shipped)]) == 0
+    assert sorted(p.name for p in shipped.iterdir()) == ["checkpoint.pt", "config.yaml", "stages.json"]
+    assert (shipped / "checkpoint.pt").stat().st_size < 0.6 * (run / "checkpoint.pt").stat().st_size
+    assert main(["eval", str(shipped), "--episodes", "2"]) == 0
+    assert json.loads((shipped / "eval.json").read_text())["step"] == 128
+    capsys.readouterr()
+    assert main(["train", "--resume", str(shipped)]) == 2
+    assert "checkpoint does not match" in capsys.readouterr().err
+    assert main(["export", str(tmp_path / "nothing"), str(tmp_path / "out")]) == 2
+    assert not (tmp_path / "out").exists()

@@ -241,3 +241,16 @@ def register(subparsers):
     ev.add_argument("--record", nargs="?", const="", default=None, metavar="DIR",
                     help="record every episode as a replay into DIR (default RUN_DIR/eval_replays)")
     ev.set_defaults(run=run_eval)
+
+    ex = subparsers.add_parser("export", help="copy a run's config and policies (no optimiser state) to ship them")
+    ex.add_argument("run_dir", metavar="RUN_DIR")
+    ex.add_argument("out_dir", metavar="OUT_DIR")
+    ex.set_defaults(run=run_export)
+
+
+def run_export(args) -> int:
+    from agents.trainer import export_policies
+
+    path = export_policies(args.run_dir, args.out_dir)
+    print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB); play it with: arena eval {args.out_dir}")
+    return 0
