@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import signal
 import sys
 
 from scenarios.errors import InputError
@@ -35,8 +36,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if argv is None:  # a real command: `kill` unwinds like Ctrl-C, so workers and shared memory are released
+        signal.signal(signal.SIGTERM, _interrupt)
     try:
         return int(args.run(args) or 0)
     except InputError as e:

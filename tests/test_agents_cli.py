@@ -1,4 +1,6 @@
 import json
+import os
+from pathlib import Path
 
 import pytest
 import torch
@@ -101,3 +103,22 @@ def test_yaml_hyperparameters_are_validated_and_flags_win(tmp_path, capsys):
                  "--run-dir", str(run), *FAST]) == 0
     cfg = config.load(run / "config.yaml")
     assert (cfg.algo, cfg.max_kl, cfg.gamma, cfg.cg_iters) == ("trpo", 0.02, 0.95, 15)
+
+
+def test_kill_stops_training_cleanly_and_releases_the_shared_memory(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    run = tmp_path / "run"
+    proc = subprocess.Popen([sys.executable, "-m", "agents.cli", "train", "pz:test_agents_toys", "--steps", "10000000",
+                             "--envs", "4", "--workers", "2", "--run-dir", str(run)], stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": str(Path(__file__).parent)})
+    deadline = time.time() + 60
+    while not (run / "metrics.jsonl").exists() and time.time() < deadline:
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGTERM)
+    err = proc.communicate(timeout=30)[1]
+    assert proc.returncode == 130 and "interrupted" in err
+    assert "leaked" not in err and "Traceback" not in err
