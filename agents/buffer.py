@@ -49,7 +49,8 @@ class TeamRollout:
         self.h_actor = self.h_critic = None
         if policy.hidden_dim:
             self.h_actor, self.h_critic = zeros(policy.hidden_dim), zeros(policy.hidden_dim)
-        self.ha = self.hc = policy.zero_hidden(B, device)  # carried across rollouts
+        # carried across rollouts and updated in place, a group of envs at a time
+        self.ha, self.hc = policy.zero_hidden(B, device), policy.zero_hidden(B, device)
 
     def batch(self, gamma: float, lam: float) -> dict:
         adv = gae(self.rewards, self.values, self.next_values, self.terminated, self.dones, gamma, lam)
@@ -89,13 +90,27 @@ def _select(x, idx):
 
 
 class Collector:
-    """Runs the current policies (and, per env, past opponents) in a vectorised env for T steps."""
+    """Runs the current policies (and, per env, past opponents) in a vectorised env for T steps.
 
-    def __init__(self, vec, policies: dict[str, TeamPolicy], T: int, device, deterministic: bool = False):
+    With `overlap` (the default when the vec env has several `groups`), the steps are pipelined over
+    the groups: while the workers step one group, the policies act for the next one. Every env still
+    sees the same sequence of observations, actions, rewards and resets as without overlap; only the
+    inference runs on a group's rows at a time."""
+
+    def __init__(self, vec, policies: dict[str, TeamPolicy], T: int, device, deterministic: bool = False,
+                 overlap: bool | None = None):
         self.vec, self.policies, self.T, self.device = vec, policies, T, device
         self.deterministic = deterministic
+        self.overlap = len(getattr(vec, "groups", ())) > 1 if overlap is None else overlap
         self.state_dim = vec.spec.state_dim
         self.rollouts = {name: TeamRollout(p, T, vec.num_envs, self.state_dim, device) for name, p in policies.items()}
+        self.seen = {}  # team -> what the active agents saw during the rollout, for the input normalisers
+        for name, p in policies.items():
+            if p.normalizes_inputs:
+                B = vec.num_envs * p.n_agents
+                self.seen[name] = ({k: torch.zeros(T, B, *shape, device=device) for k, shape in p.keys.items()},
+                                   torch.zeros(T, B, self.state_dim, device=device) if p.central else None,
+                                   torch.zeros(T, B, device=device))
         self.set_opponents({})
 
     def set_opponents(self, opponents: dict[str, tuple[TeamPolicy, torch.Tensor]]):
@@ -105,84 +120,118 @@ class Collector:
         B = lambda p: self.vec.num_envs * p.n_agents  # noqa: E731
         self.opponent_hidden = {t: p.zero_hidden(B(p), self.device) for t, (p, _) in opponents.items()}
 
-    def _inputs(self, team: str, prefix: str = "obs", state_key: str = "state"):
+    def _inputs(self, team: str, envs: range, prefix: str = "obs", state_key: str = "state"):
         arrays, policy = self.vec.arrays, self.policies[team]
-        obs = {k: _flat(arrays[f"{prefix}/{team}/{k}"]).to(self.device) for k in policy.keys}
+        e = slice(envs.start, envs.stop)
+        obs = {k: _flat(arrays[f"{prefix}/{team}/{k}"][e]).to(self.device) for k in policy.keys}
         state = None
         if policy.central:
-            state = torch.as_tensor(arrays[state_key]).to(self.device)
+            state = torch.as_tensor(arrays[state_key][e]).to(self.device)
             state = state[:, None].expand(-1, policy.n_agents, -1).reshape(1, -1, state.shape[-1])
         return obs, state
 
-    def _field(self, name: str, team: str) -> torch.Tensor:
-        return _flat(self.vec.arrays[f"{name}/{team}"])[0].to(self.device)
+    def _field(self, name: str, team: str, envs: range) -> torch.Tensor:
+        return _flat(self.vec.arrays[f"{name}/{team}"][envs.start:envs.stop])[0].to(self.device)
 
-    @torch.no_grad()
     def collect(self, update_normalizers: bool = True) -> list[dict]:
         """Play T steps. The input normalisers stay fixed during the rollout (so the stored inputs and
         log-probabilities agree) and then take in everything the active agents saw."""
-        episodes = []
-        seen: dict[str, list] = {team: [] for team in self.policies}
-        for t in range(self.T):
+        with torch.inference_mode():
+            return self._collect(update_normalizers)
+
+    def _collect(self, update_normalizers: bool) -> list[dict]:
+        episodes: list[dict] = []
+        if self.overlap:
+            groups, start, wait = self.vec.groups, self.vec.step_async, self.vec.step_wait
+        else:
+            groups, stepped = (range(self.vec.num_envs),), []
+            start, wait = lambda g: stepped.append(self.vec.step()), lambda g: stepped.pop()  # noqa: E731
+
+        def act(t: int, envs: range):
             for team, policy in self.policies.items():
-                self._act(t, team, policy, seen[team] if update_normalizers else None)
-            episodes += self.vec.step()
-            for team in self.policies:
-                self._record_step(t, team)
+                self._act(t, team, policy, envs, update_normalizers)
+
+        # Group g steps while the policies act for group g + 1; every env keeps its own order of
+        # act (t) -> step (t) -> record (t) -> act (t + 1).
+        for g, envs in enumerate(groups):
+            act(0, envs)
+            start(g)
+        for t in range(self.T):
+            for g, envs in enumerate(groups):
+                episodes += wait(g)
+                for team in self.policies:
+                    self._record_step(t, team, envs)
+                if t + 1 < self.T:
+                    act(t + 1, envs)
+                    start(g)
+
+        everything = range(self.vec.num_envs)
         for team, policy in self.policies.items():
-            if seen[team]:
-                obs, state, active = zip(*seen[team])
-                policy.update_normalizers({k: torch.cat([o[k] for o in obs], 1) for k in obs[0]},
-                                          None if state[0] is None else torch.cat(state, 1), torch.stack(active))
+            if update_normalizers and team in self.seen:
+                obs, state, active = self.seen[team]
+                policy.update_normalizers(obs, state, active)
             ro = self.rollouts[team]
-            obs, state = self._inputs(team)
-            first = self._field("first", team)[None]
+            obs, state = self._inputs(team, everything)
+            first = self._field("first", team, everything)[None]
             last, _ = policy.value(policy.critic_input(obs, state), ro.hc, first)
             ro.next_values[:-1] = ro.values[1:]
             ro.next_values[-1] = last[0]
             trunc = ro.dones * (1 - ro.terminated)
-            ro.next_values = torch.where(trunc > 0, ro.final_values, ro.next_values)
+            ro.next_values.copy_(torch.where(trunc > 0, ro.final_values, ro.next_values))
         return episodes
 
-    def _act(self, t: int, team: str, policy: TeamPolicy, seen: list | None):
-        ro = self.rollouts[team]
-        obs, state = self._inputs(team)
-        active, first = self._field("active", team), self._field("first", team)
-        if seen is not None and policy.normalizes_inputs:
-            seen.append(({k: v.clone() for k, v in obs.items()}, None if state is None else state.clone(),
-                         active.clone()))
+    def _act(self, t: int, team: str, policy: TeamPolicy, envs: range, see: bool):
+        """Act for the envs `envs` at step t: their rows of the rollout, the hidden states and the actions."""
+        ro, N = self.rollouts[team], policy.n_agents
+        r = slice(envs.start * N, envs.stop * N)  # the env x agent rows of these envs
+        obs, state = self._inputs(team, envs)
+        active, first = self._field("active", team, envs), self._field("first", team, envs)
+        if see and team in self.seen:
+            seen_obs, seen_state, seen_active = self.seen[team]
+            for k, v in obs.items():
+                seen_obs[k][t, r] = v[0]
+            if seen_state is not None:
+                seen_state[t, r] = state[0]
+            seen_active[t, r] = active
         actor_in, critic_in = policy.actor_input(obs), policy.critic_input(obs, state)
+        ha = hc = None
         if ro.h_actor is not None:
-            ro.h_actor[t], ro.h_critic[t] = ro.ha, ro.hc
-        dist, ro.ha = policy.actor(actor_in, ro.ha, first[None])
-        value, ro.hc = policy.value(critic_in, ro.hc, first[None])
+            ha, hc = ro.ha[r], ro.hc[r]
+            ro.h_actor[t, r], ro.h_critic[t, r] = ha, hc
+        dist, ha = policy.actor(actor_in, ha, first[None])
+        value, hc = policy.value(critic_in, hc, first[None])
+        if ha is not None:
+            ro.ha[r], ro.hc[r] = ha, hc
         action = dist.mode() if self.deterministic else dist.sample()
         mask = active
         if team in self.opponents:
             snapshot, rows = self.opponents[team]
-            opp_dist, self.opponent_hidden[team] = snapshot.actor(snapshot.actor_input(obs),
-                                                                 self.opponent_hidden[team], first[None])
-            action = torch.where(rows[None, :, None], opp_dist.sample(), action)
-            mask = active * ~rows
+            h = self.opponent_hidden[team]
+            opp_dist, h_new = snapshot.actor(snapshot.actor_input(obs), None if h is None else h[r], first[None])
+            if h is not None:
+                h[r] = h_new
+            action = torch.where(rows[r][None, :, None], opp_dist.sample(), action)
+            mask = active * ~rows[r]
         for k in actor_in:
-            ro.actor_in[k][t] = actor_in[k][0]
+            ro.actor_in[k][t, r] = actor_in[k][0]
         for k in critic_in:
-            ro.critic_in[k][t] = critic_in[k][0]
-        ro.actions[t], ro.logp[t], ro.values[t] = action[0], dist.log_prob(action)[0], value[0]
-        ro.mask[t], ro.first[t] = mask, first
-        E, N = self.vec.num_envs, policy.n_agents
-        self.vec.arrays[f"action/{team}"][:] = action[0].reshape(E, N, -1).cpu().numpy()
+            ro.critic_in[k][t, r] = critic_in[k][0]
+        ro.actions[t, r], ro.logp[t, r], ro.values[t, r] = action[0], dist.log_prob(action)[0], value[0]
+        ro.mask[t, r], ro.first[t, r] = mask, first
+        self.vec.arrays[f"action/{team}"][envs.start:envs.stop] = action[0].reshape(len(envs), N, -1).cpu().numpy()
 
-    def _record_step(self, t: int, team: str):
+    def _record_step(self, t: int, team: str, envs: range):
         ro, policy = self.rollouts[team], self.policies[team]
-        ro.rewards[t] = self._field("reward", team)
-        term, trunc = self._field("terminated", team), self._field("truncated", team)
-        ro.terminated[t], ro.dones[t] = term, torch.maximum(term, trunc)
-        if self.vec.arrays[f"truncated/{team}"].any():
+        r0 = envs.start * policy.n_agents
+        r = slice(r0, envs.stop * policy.n_agents)
+        ro.rewards[t, r] = self._field("reward", team, envs)
+        term, trunc = self._field("terminated", team, envs), self._field("truncated", team, envs)
+        ro.terminated[t, r], ro.dones[t, r] = term, torch.maximum(term, trunc)
+        if self.vec.arrays[f"truncated/{team}"][envs.start:envs.stop].any():
             idx = trunc.nonzero()[:, 0]
-            obs, state = self._inputs(team, "final_obs", "final_state")
+            obs, state = self._inputs(team, envs, "final_obs", "final_state")
             critic_in = policy.critic_input(obs, state)
-            h = ro.hc[idx] if ro.hc is not None else None
+            h = ro.hc[r][idx] if ro.hc is not None else None
             no_reset = torch.zeros(1, len(idx), device=self.device)
             v, _ = policy.value(_select(critic_in, idx), h, no_reset)
-            ro.final_values[t, idx] = v[0]
+            ro.final_values[t, r0 + idx] = v[0]

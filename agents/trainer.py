@@ -59,8 +59,9 @@ def resolve_device(name: str) -> torch.device:
     return torch.device("cuda" if name == "auto" and torch.cuda.is_available() else "cpu" if name == "auto" else name)
 
 
-def open_envs(make_env, cfg, n_envs: int):
-    return make_vec_env(make_env, n_envs, cfg.workers, flatten=cfg.encoder == "mlp", use_state=cfg.critic == "state")
+def open_envs(make_env, cfg, n_envs: int, groups: int = 1):
+    return make_vec_env(make_env, n_envs, cfg.workers, flatten=cfg.encoder == "mlp", use_state=cfg.critic == "state",
+                        groups=groups)
 
 
 def build_policies(spec, cfg, device) -> dict[str, TeamPolicy]:
@@ -104,7 +105,7 @@ def summarize(episodes: list[dict]) -> dict:
 
 class Trainer:
     def __init__(self, cfg, make_env, run_dir: str | Path, resume: bool = False, record_wrapper=None,
-                 milestones=None):
+                 milestones=None, overlap: bool = False):
         self.cfg, self.make_env, self.run_dir = cfg, make_env, Path(run_dir)
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.metric_hooks: list = []
@@ -116,7 +117,7 @@ class Trainer:
         torch.set_num_threads(max(1, cfg.threads))
         torch.manual_seed(cfg.seed)
         self.generator = torch.Generator().manual_seed(cfg.seed)
-        self.vec = open_envs(make_env, cfg, cfg.envs)
+        self.vec = open_envs(make_env, cfg, cfg.envs, groups=2 if overlap else 1)  # 2 groups: overlapped collection
         try:
             self.policies = build_policies(self.vec.spec, cfg, self.device)
         except Exception:

@@ -1,10 +1,15 @@
 """End-to-end MAPPO throughput on an arena scenario, beside what the pieces cost alone.
 
-    python benchmarks/bench_mappo.py [--scenario hide_and_seek_quadrant] [--steps 100000] [--envs 64]
+    python benchmarks/bench_mappo.py [--scenario hide_and_seek_quadrant] [--steps 100000] [--envs N]
+                                     [--repeat 1] [--no-recipe]
 
 Prints env-steps/s (one step of one env with all its agents) for: the bare envs in one process with
 random actions, the vectorised envs with random actions, and full MAPPO training (collection with
-batched policy inference + updates), with the MLP encoder unless --encoder says otherwise."""
+batched policy inference + updates), plain and overlapped (the envs in two groups: the workers step
+one group while the policies act for the other), with their ratio. The hyperparameters are the
+scenario's recipe (agents/recipes/<scenario>.yaml) when it has one, else the algorithm's defaults;
+--envs and --encoder override them. With --repeat N the two trainings alternate N times and the
+ratio is taken over the summed times, which evens out a machine whose load drifts."""
 from __future__ import annotations
 
 import argparse
@@ -15,7 +20,7 @@ import time
 import numpy as np
 
 from agents import config
-from agents.commands.learn import env_factory
+from agents.commands.learn import default_recipe, env_factory
 from agents.trainer import Trainer, open_envs
 
 
@@ -38,28 +43,47 @@ def random_steps_per_s(make_env, cfg, n_envs: int, workers: int, seconds: float 
         vec.close()
 
 
+def train_steps_per_s(make_env, cfg, overlap: bool) -> tuple[int, float, dict]:
+    """(steps, seconds, last returns) of a MAPPO training run from scratch."""
+    with tempfile.TemporaryDirectory() as run_dir:
+        trainer = Trainer(cfg, make_env, run_dir, overlap=overlap)
+        start = time.perf_counter()
+        result = trainer.train()
+        elapsed = time.perf_counter() - start
+    return result["step"], elapsed, {k: round(v, 2) for k, v in result.items() if k.startswith("return/")}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scenario", default="hide_and_seek_quadrant")
     parser.add_argument("--steps", type=int, default=100_000)
-    parser.add_argument("--envs", type=int, default=64)
-    parser.add_argument("--encoder", default="mlp", choices=("mlp", "entity"))
+    parser.add_argument("--envs", type=int, help="default: the recipe's")
+    parser.add_argument("--encoder", choices=("mlp", "entity"), help="default: the recipe's, else mlp")
     parser.add_argument("--algo", default="mappo", choices=("mappo", "ippo"))
+    parser.add_argument("--repeat", type=int, default=1, help="alternate the plain and overlapped trainings N times")
+    parser.add_argument("--no-recipe", action="store_true", help="start from the algorithm's defaults")
     args = parser.parse_args()
-    cfg = config.resolve(args.algo, ("bench", dict(target=args.scenario, steps=args.steps, envs=args.envs,
-                                                   encoder=args.encoder)))
+    recipe = None if args.no_recipe else default_recipe(args.scenario)
+    layers = [(str(recipe), {k: v for k, v in config.read_yaml(recipe).items() if k != "algo"})] if recipe else []
+    layers.append(("bench", dict(target=args.scenario, steps=args.steps, envs=args.envs,
+                                 encoder=args.encoder or (None if recipe else "mlp"))))
+    cfg = config.resolve(args.algo, *layers)
     make_env = env_factory(cfg.target, cfg.env_kwargs)
-    print(f"{args.algo} on {args.scenario}, {args.envs} envs, encoder {args.encoder}, {os.cpu_count()} cores")
+    print(f"{args.algo} on {args.scenario} ({recipe or 'no recipe'}), {cfg.envs} envs x {cfg.rollout_len} steps, "
+          f"encoder {cfg.encoder} {cfg.hidden}, {os.cpu_count()} cores")
     print(f"  bare envs, 1 process, random actions: {random_steps_per_s(make_env, cfg, 8, 1):8.0f} env-steps/s")
-    print(f"  vectorised envs, random actions:      {random_steps_per_s(make_env, cfg, args.envs, 0):8.0f} env-steps/s")
-    with tempfile.TemporaryDirectory() as run_dir:
-        trainer = Trainer(cfg, make_env, run_dir)
-        start = time.perf_counter()
-        result = trainer.train()
-        elapsed = time.perf_counter() - start
-    returns = {k: round(v, 2) for k, v in result.items() if k.startswith("return/")}
-    print(f"  MAPPO training end to end:            {result['step'] / elapsed:8.0f} env-steps/s "
-          f"({result['step']} steps in {elapsed:.1f} s; last returns {returns})")
+    print(f"  vectorised envs, random actions:      {random_steps_per_s(make_env, cfg, cfg.envs, 0):8.0f} env-steps/s")
+    totals = {False: [0, 0.0], True: [0, 0.0]}
+    for _ in range(args.repeat):
+        for overlap, name in ((False, "plain"), (True, "overlapped")):
+            steps, elapsed, returns = train_steps_per_s(make_env, cfg, overlap)
+            totals[overlap][0] += steps
+            totals[overlap][1] += elapsed
+            print(f"  MAPPO training end to end, {name + ':':11s} {steps / elapsed:8.0f} env-steps/s "
+                  f"({steps} steps in {elapsed:.1f} s; last returns {returns})", flush=True)
+    plain, overlapped = (steps / seconds for steps, seconds in (totals[False], totals[True]))
+    print(f"  overlapped / plain: {overlapped / plain:.3f} ({overlapped:.0f} / {plain:.0f} env-steps/s"
+          f"{f', over {args.repeat} runs each' if args.repeat > 1 else ''})")
 
 
 if __name__ == "__main__":
