@@ -17,8 +17,8 @@ def _rollouts(make_env, n_envs: int, workers: int, groups: int, overlap: bool, d
               **overrides) -> tuple[list, list]:
     """Two consecutive rollouts from fresh policies and envs with fixed seeds: (what every rollout
     stored, with the policies' state after it) and the episode statistics."""
-    cfg = config.resolve("mappo", ("test", dict(target="pz:test_agents_toys", norm_obs=True, hidden=[16], rollout_len=7, chunk_len=7,
-                                                **overrides)))
+    settings = dict(target="pz:test_agents_toys", norm_obs=True, hidden=[16], rollout_len=7, chunk_len=7)
+    cfg = config.resolve("mappo", ("test", {**settings, **overrides}))
     vec = make_vec_env(make_env, n_envs, workers, flatten=True, groups=groups)
     try:
         torch.manual_seed(0)
