@@ -138,27 +138,37 @@ class TeamEnv:
 
     def __init__(self, env, spec: EnvSpec, out: dict[str, np.ndarray], flatten: bool):
         self.env, self.spec, self.out, self.flatten = env, spec, out, flatten
+        self._layouts: dict[str, list] = {}
         self.slot = {a: (t, i) for t in spec.teams for i, a in enumerate(t.agents)}
         self.returns: dict[str, float] = {}  # agents that took part in this episode
         self.length = 0
         self.reset_options: dict | None = None  # passed to every env.reset (a curriculum sets them)
 
-    def _write_flat(self, row: np.ndarray, space: gym.spaces.Dict, obs: dict):
+    def _flat_layout(self, agent: str) -> list:
+        """(key, slice, direct, subspace) per entry of the agent's Dict space, computed once."""
+        layout = self._layouts.get(agent)
+        if layout is None:
+            space, layout, offset = self.env.observation_space(agent), [], 0
+            for key, sub in space.spaces.items():
+                size = gym.spaces.flatdim(sub)
+                layout.append((key, slice(offset, offset + size),
+                               isinstance(sub, (gym.spaces.Box, gym.spaces.MultiBinary)), sub))
+                offset += size
+            self._layouts[agent] = layout
+        return layout
+
+    def _write_flat(self, row: np.ndarray, agent: str, obs: dict):
         """gymnasium's flatten of a Dict observation, written in place (Box and MultiBinary entries
         are copied directly; the layout matches `gym.spaces.flatten_space`)."""
-        offset = 0
-        for key, sub in space.spaces.items():
-            size = gym.spaces.flatdim(sub)
-            direct = isinstance(sub, (gym.spaces.Box, gym.spaces.MultiBinary))
-            row[offset:offset + size] = np.ravel(obs[key]) if direct else gym.spaces.flatten(sub, obs[key])
-            offset += size
+        for key, part, direct, sub in self._flat_layout(agent):
+            row[part] = np.ravel(obs[key]) if direct else gym.spaces.flatten(sub, obs[key])
 
     def _write_obs(self, prefix: str, obs: dict, agents):
         for a in agents:
             team, i = self.slot[a]
             raw = obs[a]
             if self.flatten and isinstance(raw, dict):
-                self._write_flat(self.out[f"{prefix}/{team.name}/"][i], self.env.observation_space(a), raw)
+                self._write_flat(self.out[f"{prefix}/{team.name}/"][i], a, raw)
             elif isinstance(raw, dict):
                 for key, value in raw.items():
                     self.out[f"{prefix}/{team.name}/{key}"][i] = value
