@@ -34,6 +34,7 @@ class Config:
     seed: int = 0
     device: str = "auto"  # auto | cpu | cuda
     threads: int = 1  # torch CPU threads of the learner (env workers take the other cores)
+    update_threads: int = 1  # torch CPU threads during the gradient update, while the env workers wait
     # rollouts and returns
     rollout_len: int = 256  # steps per env per update
     gamma: float = 0.99
@@ -128,7 +129,7 @@ def resolve(algo: str, *layers: tuple[str, dict]) -> Config:
     for where, layer in layers:
         values.update({k: _check(k, v, where) for k, v in layer.items() if v is not None})
     cfg = Config(**values)
-    at_least_one = ("envs", "threads", "rollout_len", "epochs", "minibatches", "chunk_len", "checkpoint_every",
+    at_least_one = ("envs", "threads", "update_threads", "rollout_len", "epochs", "minibatches", "chunk_len", "checkpoint_every",
                     "pool_every")
     for key in at_least_one:
         if getattr(cfg, key) < 1:

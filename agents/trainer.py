@@ -207,8 +207,10 @@ class Trainer:
                         self.collector.set_opponents(self.pool.assign(self.generator))
                     episodes = self.collector.collect()
                     progress = self.step / cfg.steps
+                    torch.set_num_threads(cfg.update_threads)  # the env workers sit idle during the update
                     losses = {team: algo.update(self.collector.rollouts[team].batch(cfg.gamma, cfg.gae_lambda), progress)
                               for team, algo in self.algos.items()}
+                    torch.set_num_threads(cfg.threads)
                     self.step += per_update
                     self.updates += 1
                     if self.pool and self.updates % cfg.pool_every == 0:
