@@ -21,7 +21,7 @@ class Config:
     target: str = "hide_and_seek_quadrant"  # scenario name or YAML path, gym:<id>, pz:<module>
     algo: str = "mappo"
     env_kwargs: dict = field(default_factory=dict)  # passed to the env constructor
-    # A curriculum of env options, {key: [start, end]} (agents/curriculum.py): in 20 stages, over
+    # A curriculum of env options, {key: [start, ..., end]} (agents/curriculum.py): in 20 stages, over
     # the first `curriculum_until` of the steps, or stage by stage as a logged metric, the gate,
     # reaches `curriculum_gate_min`.
     curriculum: dict = field(default_factory=dict)
@@ -134,9 +134,10 @@ def resolve(algo: str, *layers: tuple[str, dict]) -> Config:
     for key in at_least_one:
         if getattr(cfg, key) < 1:
             raise InputError(f"{key} must be at least 1")
-    for key, ends in cfg.curriculum.items():
-        if not (isinstance(ends, list) and len(ends) == 2 and all(isinstance(v, (int, float)) for v in ends)):
-            raise InputError(f"curriculum: {key} must be [start, end] numbers, got {ends!r}")
+    for key, points in cfg.curriculum.items():
+        if not (isinstance(points, list) and len(points) >= 2 and all(isinstance(v, (int, float)) for v in points)):
+            raise InputError(f"curriculum: {key} must be a list of at least two numbers [start, ..., end], "
+                             f"got {points!r}")
     if not 0 < cfg.curriculum_until <= 1:
         raise InputError(f"curriculum_until must be in (0, 1], got {cfg.curriculum_until}")
     if cfg.recurrent and cfg.rollout_len % cfg.chunk_len:

@@ -1,5 +1,6 @@
-"""A curriculum of env options: each `key: [start, end]` of `cfg.curriculum` moves from start to end
-in STAGES stages and reaches every env reset as `options={"overrides": {key: value}}`.
+"""A curriculum of env options: each `key: [start, ..., end]` of `cfg.curriculum` moves through its
+waypoints (evenly spaced over the stages, linear between them) in STAGES stages and reaches every
+env reset as `options={"overrides": {key: value}}`.
 
 Without a gate the stage follows the fraction of training done, the last one reached at
 `curriculum_until`. With a gate (a logged metric such as `episode/fort_prep`) the next stage comes
@@ -25,7 +26,8 @@ class Curriculum:
 
     def values(self) -> dict[str, float]:
         level = self.stage / STAGES
-        return {key: float(start + (end - start) * level) for key, (start, end) in self.ends.items()}
+        return {key: float(np.interp(level, np.linspace(0, 1, len(points)), points))
+                for key, points in self.ends.items()}
 
     def advance(self, progress: float, metrics: dict) -> bool:
         """Move on after an update; True when the values changed."""

@@ -24,6 +24,15 @@ def test_without_a_gate_values_move_linearly_in_stages_then_hold():
     assert cur.values() == {"a": 0.0, "b": 3.0}
 
 
+def test_waypoints_are_evenly_spaced_over_the_stages():
+    cur = Curriculum(config.resolve("mappo", ("test", dict(curriculum={"p": [1.0, 1.0, 0.0], "d": [0.0, 3.0, 3.0]},
+                                                           curriculum_until=1.0))))
+    cur.advance(0.25, {})
+    assert cur.values() == {"p": 1.0, "d": 1.5}
+    cur.advance(0.75, {})
+    assert cur.values() == {"p": 0.5, "d": 3.0}
+
+
 def test_a_gate_moves_one_stage_once_the_metric_holds_for_three_updates():
     cur = _curriculum(curriculum_gate="fort", curriculum_gate_min=0.5)
     moved = [cur.advance(0.1, {"fort": fort}) for fort in (0.9, 0.2, 0.3, 0.9, 0.9)]
@@ -55,7 +64,7 @@ def test_trainer_passes_the_values_to_every_reset_and_logs_them(tmp_path):
     assert logged == sorted(logged) and logged[-1] > 0.8
 
 
-@pytest.mark.parametrize("bad", [{"curriculum": {"x": 1.0}}, {"curriculum": {"x": [0, "a"]}},
+@pytest.mark.parametrize("bad", [{"curriculum": {"x": 1.0}}, {"curriculum": {"x": [0, "a"]}}, {"curriculum": {"x": [1.0]}},
                                  {"curriculum_until": 0.0}])
 def test_a_bad_curriculum_is_a_clear_error(bad):
     with pytest.raises(InputError, match="curriculum"):
