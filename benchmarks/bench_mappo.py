@@ -5,10 +5,11 @@
 
 Prints env-steps/s (one step of one env with all its agents) for: the bare envs in one process with
 random actions, the vectorised envs with random actions, and full MAPPO training (collection with
-batched policy inference + updates), plain and overlapped (the envs in two groups: the workers step
-one group while the policies act for the other), with their ratio. The hyperparameters are the
+batched policy inference + updates): plain, overlapped (the envs in two groups: the workers step
+one group while the policies act for the other), and with 2 torch threads for the gradient update
+(the env workers wait then), each with its ratio to plain. The hyperparameters are the
 scenario's recipe (agents/recipes/<scenario>.yaml) when it has one, else the algorithm's defaults;
---envs and --encoder override them. With --repeat N the two trainings alternate N times and the
+--envs and --encoder override them. With --repeat N the trainings alternate N times and the
 ratio is taken over the summed times, which evens out a machine whose load drifts."""
 from __future__ import annotations
 
@@ -60,7 +61,7 @@ def main():
     parser.add_argument("--envs", type=int, help="default: the recipe's")
     parser.add_argument("--encoder", choices=("mlp", "entity"), help="default: the recipe's, else mlp")
     parser.add_argument("--algo", default="mappo", choices=("mappo", "ippo"))
-    parser.add_argument("--repeat", type=int, default=1, help="alternate the plain and overlapped trainings N times")
+    parser.add_argument("--repeat", type=int, default=1, help="alternate the trainings N times")
     parser.add_argument("--no-recipe", action="store_true", help="start from the algorithm's defaults")
     args = parser.parse_args()
     recipe = None if args.no_recipe else default_recipe(args.scenario)
@@ -73,18 +74,21 @@ def main():
           f"encoder {cfg.encoder} {cfg.hidden}, {os.cpu_count()} cores")
     print(f"  bare envs, 1 process, random actions: {random_steps_per_s(make_env, cfg, 8, 1):8.0f} env-steps/s")
     print(f"  vectorised envs, random actions:      {random_steps_per_s(make_env, cfg, cfg.envs, 0):8.0f} env-steps/s")
-    totals = {False: [0, 0.0], True: [0, 0.0]}
+    variants = {"plain": (cfg, False), "overlapped": (cfg, True),
+                "2 update threads": (config.resolve(args.algo, ("bench", {**cfg.__dict__, "update_threads": 2})), False)}
+    totals = {name: [0, 0.0] for name in variants}
     for _ in range(args.repeat):
-        for overlap, name in ((False, "plain"), (True, "overlapped")):
-            steps, elapsed, returns = train_steps_per_s(make_env, cfg, overlap)
-            totals[overlap][0] += steps
-            totals[overlap][1] += elapsed
-            print(f"  MAPPO training end to end, {name + ':':11s} {steps / elapsed:8.0f} env-steps/s "
+        for name, (variant, overlap) in variants.items():
+            steps, elapsed, returns = train_steps_per_s(make_env, variant, overlap)
+            totals[name][0] += steps
+            totals[name][1] += elapsed
+            print(f"  MAPPO training end to end, {name + ':':17s} {steps / elapsed:8.0f} env-steps/s "
                   f"({steps} steps in {elapsed:.1f} s; last returns {returns})", flush=True)
-    plain, overlapped = (steps / seconds for steps, seconds in (totals[False], totals[True]))
-    print(f"  overlapped / plain: {overlapped / plain:.3f} ({overlapped:.0f} / {plain:.0f} env-steps/s"
-          f"{f', over {args.repeat} runs each' if args.repeat > 1 else ''})")
-
+    speed = {name: steps / seconds for name, (steps, seconds) in totals.items()}
+    runs = f", over {args.repeat} runs each" if args.repeat > 1 else ""
+    for name in list(variants)[1:]:
+        print(f"  {name} / plain: {speed[name] / speed['plain']:.3f} "
+              f"({speed[name]:.0f} / {speed['plain']:.0f} env-steps/s{runs})")
 
 if __name__ == "__main__":
     main()
