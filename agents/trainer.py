@@ -355,10 +355,11 @@ def export_policies(run_dir: str | Path, out_dir: str | Path) -> Path:
 
 
 def evaluate(run_dir: str | Path, make_env, episodes: int, deterministic: bool = True, metric_hooks=(),
-             record_wrapper=None, record_dir: str | Path | None = None) -> dict:
+             record_wrapper=None, record_dir: str | Path | None = None, notes: dict | None = None) -> dict:
     """Load the latest checkpoint of a run, play `episodes` episodes, write and return eval.json.
     `metric_hooks` (as in Trainer) add to its `metrics`; with `record_wrapper`, every episode is recorded
-    into `record_dir` (files `episode...`), played one after the other in a single env."""
+    into `record_dir` (files `episode...`), played one after the other in a single env; `notes` are
+    written into eval.json as they are."""
     run_dir = Path(run_dir)
     if not (run_dir / "config.yaml").exists():
         raise InputError(f"{run_dir}: not a run directory (no config.yaml)")
@@ -387,6 +388,6 @@ def evaluate(run_dir: str | Path, make_env, episodes: int, deterministic: bool =
     result = {"run": str(run_dir), "step": int(state["step"]), "episodes": len(done), "deterministic": deterministic,
               "mean": summarize(done), "std": {k: float(np.std([e[k] for e in done if k in e]))
                                                for k in summarize(done)},
-              "metrics": {k: v for hook in metric_hooks for k, v in hook(done).items()}}
+              "metrics": {k: v for hook in metric_hooks for k, v in hook(done).items()}, **(notes or {})}
     write_json(run_dir / "eval.json", result)
     return result

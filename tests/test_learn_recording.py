@@ -55,6 +55,17 @@ def test_eval_record_writes_one_replay_per_episode_and_a_stage_table(run, tmp_pa
     assert not [p for p in (tmp_path / "mine").iterdir() if p.name.startswith(".")]  # no temporary files left
 
 
+def test_eval_plays_with_env_kwargs_over_the_runs_and_notes_them(run, capsys):
+    assert main(["eval", str(run), "--episodes", "2", "--record", "--env-kwargs", "{horizon: 20}"]) == 0
+    assert json.loads((run / "eval.json").read_text())["env_kwargs"] == {"horizon": 20}
+    newest = max((run / "eval_replays").iterdir())
+    assert replays.load(newest).num_frames == 21
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exit_:
+        main(["eval", str(run), "--env-kwargs", "horizon"])
+    assert exit_.value.code == 2 and "expected a YAML mapping" in capsys.readouterr().err
+
+
 def test_arena_watch_opens_the_recorded_files(run, tmp_path):
     png = tmp_path / "f.png"
     assert main(["watch", str(run / "replays"), "--episode", "1", "--frame", "40", "--out", str(png)]) == 0

@@ -163,10 +163,12 @@ def run_eval(args) -> int:
         record_dir = Path(args.record or run_dir / "eval_replays")
         if record_dir.exists() and not record_dir.is_dir():
             raise InputError(f"--record {record_dir}: exists and is not a directory")
+    env_kwargs = {**cfg.env_kwargs, **(args.env_kwargs or {})}
     before = _replays_in(record_dir)
-    result = evaluate(run_dir, env_factory(cfg.target, cfg.env_kwargs), args.episodes, not args.stochastic,
+    result = evaluate(run_dir, env_factory(cfg.target, env_kwargs), args.episodes, not args.stochastic,
                       metric_hooks=[stage_rates] if arena else [],
-                      record_wrapper=record_wrapper if record_dir else None, record_dir=record_dir)
+                      record_wrapper=record_wrapper if record_dir else None, record_dir=record_dir,
+                      notes={"env_kwargs": env_kwargs})
     print(json.dumps(result["mean"], indent=2))
     rates = {k.removeprefix("stage/"): v for k, v in result["metrics"].items() if k.startswith("stage/")}
     if rates:
@@ -240,6 +242,9 @@ def register(subparsers):
     ev.add_argument("--stochastic", action="store_true", help="sample actions instead of the most likely")
     ev.add_argument("--record", nargs="?", const="", default=None, metavar="DIR",
                     help="record every episode as a replay into DIR (default RUN_DIR/eval_replays)")
+    ev.add_argument("--env-kwargs", type=_yaml_mapping, metavar="YAML",
+                    help="env options over the run's own, e.g. '{spawn__boxes_at_doors: 1.0}' to play at a "
+                         "curriculum stage")
     ev.set_defaults(run=run_eval)
 
     ex = subparsers.add_parser("export", help="copy a run's config and policies (no optimiser state) to ship them")
