@@ -3,6 +3,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from arena import stages
 
 
@@ -61,3 +63,25 @@ def test_plot_marks_the_first_step_of_each_stage_from_stages_json(tmp_path, monk
     marks.clear()
     plot(tmp_path, tmp_path / "c.png")
     assert marks == [] and "stages.json: unreadable" in capsys.readouterr().err
+
+
+def test_plot_draws_the_curriculum_scaled_over_its_waypoints(tmp_path, monkeypatch):
+    import matplotlib
+    matplotlib.use("Agg")
+    from matplotlib.axes import Axes
+
+    from agents.commands.plot import plot
+
+    rows = [{"step": 1000 * i, "return/hider": i, "curriculum/d": 0.3 * i} for i in range(6)]
+    (tmp_path / "metrics.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    (tmp_path / "config.yaml").write_text("target: hide_and_seek_quadrant\ncurriculum: {d: [0.0, 3.0, 3.0]}\n")
+    lines = {}
+    draw = Axes.plot
+
+    def plot_and_note(self, x, y, *args, **kwargs):
+        lines[kwargs.get("label")] = y
+        return draw(self, x, y, *args, **kwargs)
+
+    monkeypatch.setattr(Axes, "plot", plot_and_note)
+    plot(tmp_path, tmp_path / "c.png")
+    assert lines["curriculum d (0..3)"] == pytest.approx([0.0, 0.1, 0.2, 0.3, 0.4, 0.5])

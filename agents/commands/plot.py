@@ -1,5 +1,6 @@
 """`arena plot RUN_DIR --out curves.png`: returns per team and emergence-stage rates over steps, with
-the step at which each stage first held in most episodes (RUN_DIR/stages.json) marked."""
+the step at which each stage first held in most episodes (RUN_DIR/stages.json) marked, and the
+curriculum's values (scaled to 0..1 over their waypoints) beside the stage rates."""
 from __future__ import annotations
 
 import json
@@ -54,6 +55,21 @@ def read_firsts(run_dir: Path) -> dict[str, int]:
         return {}
 
 
+def read_curriculum(run_dir: Path) -> dict[str, tuple[float, float]]:
+    """{key: (lowest, highest) waypoint} of the run's curriculum (config.yaml); none is no lines."""
+    from agents import config
+
+    path = run_dir / "config.yaml"
+    if not path.is_file():
+        return {}
+    try:
+        points = config.load(path).curriculum
+    except InputError as e:
+        print(f"arena: warning: {e}; no curriculum lines", file=sys.stderr)
+        return {}
+    return {key: (min(p), max(p)) for key, p in points.items() if max(p) > min(p)}
+
+
 def _series(rows: list[dict], key: str) -> tuple[list[float], list[float]]:
     points = [(r["step"], r[key]) for r in rows if key in r and "step" in r]
     return [p[0] for p in points], [p[1] for p in points]
@@ -79,7 +95,8 @@ def plot(run_dir: Path, out: Path) -> Path:
     keys = sorted({k for r in rows for k in r})
     returns = [k for k in keys if k.startswith("return/")]
     stages = [k for k in keys if k.startswith("stage/")]
-    panels = 2 if stages or firsts else 1
+    curriculum = {k: span for k, span in read_curriculum(run_dir).items() if f"curriculum/{k}" in keys}
+    panels = 2 if stages or firsts or curriculum else 1
     fig, axes = plt.subplots(panels, 1, figsize=(8, 3.2 * panels), sharex=True, squeeze=False)
     ax = axes[0, 0]
     for key in returns:
@@ -89,13 +106,17 @@ def plot(run_dir: Path, out: Path) -> Path:
     ax.set_ylabel("episode return")
     ax.legend(loc="best")
     ax.grid(alpha=0.3)
-    if stages or firsts:
+    if panels == 2:
         ax = axes[1, 0]
         colors = {}
         for key in stages:
             steps, values = _series(rows, key)
             line, = ax.plot(steps, _smooth(values), label=key.removeprefix("stage/").replace("_", " "))
             colors[key.removeprefix("stage/")] = line.get_color()
+        for key, (lo, hi) in curriculum.items():
+            steps, values = _series(rows, f"curriculum/{key}")
+            ax.plot(steps, [(v - lo) / (hi - lo) for v in values], linestyle="--", linewidth=1,
+                    label=f"curriculum {key} ({lo:g}..{hi:g})")
         for name, step in firsts.items():
             for panel in axes[:, 0]:
                 panel.axvline(step, color=colors.get(name, "grey"), linestyle=":", linewidth=1.5)
@@ -103,10 +124,10 @@ def plot(run_dir: Path, out: Path) -> Path:
                         rotation=90, va="top", fontsize=8, color=colors.get(name, "grey"))
         ax.set_ylabel("share of episodes")
         ax.set_ylim(-0.02, 1.02)
-        if stages:
-            ax.legend(loc="best")
+        if stages or curriculum:
+            ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3, fontsize=8)
         ax.grid(alpha=0.3)
-    axes[-1, 0].set_xlabel("environment steps")
+    axes[-1, 0].set_xlabel("environment steps", labelpad=0)
     fig.suptitle(run_dir.name)
     fig.tight_layout()
     with atomic_output(out) as tmp:
