@@ -6,10 +6,10 @@
 Prints env-steps/s (one step of one env with all its agents) for: the bare envs in one process with
 random actions, the vectorised envs with random actions, and full MAPPO training (collection with
 batched policy inference + updates): plain, overlapped (the envs in two groups: the workers step
-one group while the policies act for the other), and with 2 torch threads for the gradient update
-(the env workers wait then), each with its ratio to plain. The hyperparameters are the
-scenario's recipe (agents/recipes/<scenario>.yaml) when it has one, else the algorithm's defaults;
---envs and --encoder override them. With --repeat N the trainings alternate N times and the
+one group while the policies act for the other), with 2 torch threads for the gradient update
+(the env workers wait then), and both, each with its ratio to plain (1 update thread, whatever the
+recipe says). The hyperparameters are the scenario's recipe (agents/recipes/<scenario>.yaml) when
+it has one, else the algorithm's defaults; --envs and --encoder override them. With --repeat N the trainings alternate N times and the
 ratio is taken over the summed times, which evens out a machine whose load drifts."""
 from __future__ import annotations
 
@@ -74,15 +74,16 @@ def main():
           f"encoder {cfg.encoder} {cfg.hidden}, {os.cpu_count()} cores")
     print(f"  bare envs, 1 process, random actions: {random_steps_per_s(make_env, cfg, 8, 1):8.0f} env-steps/s")
     print(f"  vectorised envs, random actions:      {random_steps_per_s(make_env, cfg, cfg.envs, 0):8.0f} env-steps/s")
-    variants = {"plain": (cfg, False), "overlapped": (cfg, True),
-                "2 update threads": (config.resolve(args.algo, ("bench", {**cfg.__dict__, "update_threads": 2})), False)}
+    one, two = (config.resolve(args.algo, ("bench", {**cfg.__dict__, "update_threads": n})) for n in (1, 2))
+    variants = {"plain": (one, False), "overlapped": (one, True), "2 update threads": (two, False),
+                "overlapped, 2 update threads": (two, True)}
     totals = {name: [0, 0.0] for name in variants}
     for _ in range(args.repeat):
         for name, (variant, overlap) in variants.items():
             steps, elapsed, returns = train_steps_per_s(make_env, variant, overlap)
             totals[name][0] += steps
             totals[name][1] += elapsed
-            print(f"  MAPPO training end to end, {name + ':':17s} {steps / elapsed:8.0f} env-steps/s "
+            print(f"  MAPPO training end to end, {name + ':':29s} {steps / elapsed:8.0f} env-steps/s "
                   f"({steps} steps in {elapsed:.1f} s; last returns {returns})", flush=True)
     speed = {name: steps / seconds for name, (steps, seconds) in totals.items()}
     runs = f", over {args.repeat} runs each" if args.repeat > 1 else ""
