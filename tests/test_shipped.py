@@ -1,0 +1,28 @@
+"""What a new user watches and plays right after installing: the example replays and the
+trained checkpoint of the default scenario still load and run with today's code."""
+import shutil
+from pathlib import Path
+
+import replays
+from agents.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+PRETRAINED = ROOT / "agents" / "pretrained" / "hide_and_seek_quadrant"
+
+
+def test_every_example_replay_loads_and_draws(tmp_path):
+    from replays.files import replay_files
+
+    paths = replay_files(ROOT / "replays" / "examples")
+    assert len(paths) >= 3
+    for path in paths:
+        replay = replays.format.load(path)
+        assert replay.num_frames > 1
+    assert main(["watch", str(paths[0]), "--frame", "1", "--out", str(tmp_path / "f.png")]) == 0
+
+
+def test_the_shipped_checkpoint_plays_the_default_scenario(tmp_path, capsys):
+    run = tmp_path / "pretrained"
+    shutil.copytree(PRETRAINED, run)  # eval writes eval.json beside the checkpoint
+    assert main(["eval", str(run), "--episodes", "2"]) == 0
+    assert "fort" in capsys.readouterr().out
