@@ -35,6 +35,9 @@ class Config:
     device: str = "auto"  # auto | cpu | cuda
     threads: int = 1  # torch CPU threads of the learner (env workers take the other cores)
     update_threads: int = 1  # torch CPU threads during the gradient update, while the env workers wait
+    # collect in two groups of envs: the workers step one while the policies act for the other (the
+    # rollouts are those of plain collection; only the waiting overlaps)
+    overlap: bool = False
     # rollouts and returns
     rollout_len: int = 256  # steps per env per update
     gamma: float = 0.99

@@ -105,7 +105,7 @@ def summarize(episodes: list[dict]) -> dict:
 
 class Trainer:
     def __init__(self, cfg, make_env, run_dir: str | Path, resume: bool = False, record_wrapper=None,
-                 milestones=None, overlap: bool = False):
+                 milestones=None):
         self.cfg, self.make_env, self.run_dir = cfg, make_env, Path(run_dir)
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.metric_hooks: list = []
@@ -117,7 +117,7 @@ class Trainer:
         torch.set_num_threads(max(1, cfg.threads))
         torch.manual_seed(cfg.seed)
         self.generator = torch.Generator().manual_seed(cfg.seed)
-        self.vec = open_envs(make_env, cfg, cfg.envs, groups=2 if overlap else 1)  # 2 groups: overlapped collection
+        self.vec = open_envs(make_env, cfg, cfg.envs, groups=2 if cfg.overlap else 1)  # 2 groups: overlapped collection
         try:
             self.policies = build_policies(self.vec.spec, cfg, self.device)
         except Exception:

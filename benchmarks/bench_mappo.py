@@ -7,8 +7,8 @@ Prints env-steps/s (one step of one env with all its agents) for: the bare envs 
 random actions, the vectorised envs with random actions, and full MAPPO training (collection with
 batched policy inference + updates): plain, overlapped (the envs in two groups: the workers step
 one group while the policies act for the other), with 2 torch threads for the gradient update
-(the env workers wait then), and both, each with its ratio to plain (1 update thread, whatever the
-recipe says). The hyperparameters are the scenario's recipe (agents/recipes/<scenario>.yaml) when
+(the env workers wait then), and both, each with its ratio to plain (1 update thread and no overlap,
+whatever the recipe says). The hyperparameters are the scenario's recipe (agents/recipes/<scenario>.yaml) when
 it has one, else the algorithm's defaults; --envs and --encoder override them. With --repeat N the trainings alternate N times and the
 ratio is taken over the summed times, which evens out a machine whose load drifts."""
 from __future__ import annotations
@@ -44,10 +44,10 @@ def random_steps_per_s(make_env, cfg, n_envs: int, workers: int, seconds: float 
         vec.close()
 
 
-def train_steps_per_s(make_env, cfg, overlap: bool) -> tuple[int, float, dict]:
+def train_steps_per_s(make_env, cfg) -> tuple[int, float, dict]:
     """(steps, seconds, last returns) of a MAPPO training run from scratch."""
     with tempfile.TemporaryDirectory() as run_dir:
-        trainer = Trainer(cfg, make_env, run_dir, overlap=overlap)
+        trainer = Trainer(cfg, make_env, run_dir)
         start = time.perf_counter()
         result = trainer.train()
         elapsed = time.perf_counter() - start
@@ -74,13 +74,15 @@ def main():
           f"encoder {cfg.encoder} {cfg.hidden}, {os.cpu_count()} cores")
     print(f"  bare envs, 1 process, random actions: {random_steps_per_s(make_env, cfg, 8, 1):8.0f} env-steps/s")
     print(f"  vectorised envs, random actions:      {random_steps_per_s(make_env, cfg, cfg.envs, 0):8.0f} env-steps/s")
-    one, two = (config.resolve(args.algo, ("bench", {**cfg.__dict__, "update_threads": n})) for n in (1, 2))
-    variants = {"plain": (one, False), "overlapped": (one, True), "2 update threads": (two, False),
-                "overlapped, 2 update threads": (two, True)}
+    def variant(threads: int, overlap: bool):
+        return config.resolve(args.algo, ("bench", {**cfg.__dict__, "update_threads": threads, "overlap": overlap}))
+
+    variants = {"plain": variant(1, False), "overlapped": variant(1, True), "2 update threads": variant(2, False),
+                "overlapped, 2 update threads": variant(2, True)}
     totals = {name: [0, 0.0] for name in variants}
     for _ in range(args.repeat):
-        for name, (variant, overlap) in variants.items():
-            steps, elapsed, returns = train_steps_per_s(make_env, variant, overlap)
+        for name, variant_cfg in variants.items():
+            steps, elapsed, returns = train_steps_per_s(make_env, variant_cfg)
             totals[name][0] += steps
             totals[name][1] += elapsed
             print(f"  MAPPO training end to end, {name + ':':29s} {steps / elapsed:8.0f} env-steps/s "

@@ -5,9 +5,9 @@ import torch
 
 from agents import config
 from agents.buffer import Collector
-from agents.trainer import build_policies
+from agents.trainer import Trainer, build_policies
 from agents.vec import InProcessVecEnv, ProcessVecEnv, make_vec_env
-from test_agents_toys import competitive_env, parallel_env
+from test_agents_toys import CoopEnv, competitive_env, parallel_env
 
 FIELDS = ("actions", "logp", "values", "next_values", "final_values", "rewards", "terminated", "dones", "mask",
           "first", "h_actor", "h_critic", "ha", "hc")
@@ -89,3 +89,11 @@ def test_groups_are_waited_for_in_the_order_they_started(workers):
         vec.step()
     finally:
         vec.close()
+
+
+def test_the_overlap_setting_trains_with_two_env_groups(tmp_path):
+    cfg = config.resolve("mappo", ("test", dict(target="pz:test", steps=400, envs=4, rollout_len=50, workers=2,
+                                                overlap=True)))
+    trainer = Trainer(cfg, CoopEnv, tmp_path)
+    assert len(trainer.vec.groups) == 2
+    assert trainer.train()["step"] == 400
