@@ -355,8 +355,10 @@ def export_policies(run_dir: str | Path, out_dir: str | Path) -> Path:
 
 
 def evaluate(run_dir: str | Path, make_env, episodes: int, deterministic: bool = True, metric_hooks=(),
-             record_wrapper=None, record_dir: str | Path | None = None, notes: dict | None = None) -> dict:
-    """Load the latest checkpoint of a run, play `episodes` episodes, write and return eval.json.
+             record_wrapper=None, record_dir: str | Path | None = None, notes: dict | None = None,
+             out: str | Path | None = None) -> dict:
+    """Load the latest checkpoint of a run, play `episodes` episodes, write (to `out`, by default
+    RUN_DIR/eval.json) and return the result.
     `metric_hooks` (as in Trainer) add to its `metrics`; with `record_wrapper`, every episode is recorded
     into `record_dir` (files `episode...`), played one after the other in a single env; `notes` are
     written into eval.json as they are."""
@@ -389,5 +391,5 @@ def evaluate(run_dir: str | Path, make_env, episodes: int, deterministic: bool =
               "mean": summarize(done), "std": {k: float(np.std([e[k] for e in done if k in e]))
                                                for k in summarize(done)},
               "metrics": {k: v for hook in metric_hooks for k, v in hook(done).items()}, **(notes or {})}
-    write_json(run_dir / "eval.json", result)
+    write_json(Path(out) if out else run_dir / "eval.json", result)
     return result

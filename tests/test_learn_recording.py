@@ -66,6 +66,15 @@ def test_eval_plays_with_env_kwargs_over_the_runs_and_notes_them(run, capsys):
     assert exit_.value.code == 2 and "expected a YAML mapping" in capsys.readouterr().err
 
 
+def test_eval_out_writes_the_metrics_elsewhere_and_leaves_the_run_alone(run, tmp_path, capsys):
+    before = (run / "eval.json").read_bytes() if (run / "eval.json").exists() else None
+    assert main(["eval", str(run), "--episodes", "1", "--out", str(tmp_path / "mine.json")]) == 0
+    assert json.loads((tmp_path / "mine.json").read_text())["episodes"] == 1
+    assert ((run / "eval.json").read_bytes() if (run / "eval.json").exists() else None) == before
+    assert main(["eval", str(run), "--episodes", "1", "--out", str(tmp_path)]) == 2
+    assert "is a directory" in capsys.readouterr().err
+
+
 def test_arena_watch_opens_the_recorded_files(run, tmp_path):
     png = tmp_path / "f.png"
     assert main(["watch", str(run / "replays"), "--episode", "1", "--frame", "40", "--out", str(png)]) == 0

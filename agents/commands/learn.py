@@ -164,11 +164,15 @@ def run_eval(args) -> int:
         if record_dir.exists() and not record_dir.is_dir():
             raise InputError(f"--record {record_dir}: exists and is not a directory")
     env_kwargs = {**cfg.env_kwargs, **(args.env_kwargs or {})}
+    out = Path(args.out) if args.out else run_dir / "eval.json"
+    if out.is_dir():
+        raise InputError(f"--out {out}: is a directory; give a file name such as {out / 'eval.json'}")
+    out.parent.mkdir(parents=True, exist_ok=True)
     before = _replays_in(record_dir)
     result = evaluate(run_dir, env_factory(cfg.target, env_kwargs), args.episodes, not args.stochastic,
                       metric_hooks=[stage_rates] if arena else [],
                       record_wrapper=record_wrapper if record_dir else None, record_dir=record_dir,
-                      notes={"env_kwargs": env_kwargs})
+                      notes={"env_kwargs": env_kwargs}, out=out)
     print(json.dumps(result["mean"], indent=2))
     rates = {k.removeprefix("stage/"): v for k, v in result["metrics"].items() if k.startswith("stage/")}
     if rates:
@@ -176,7 +180,7 @@ def run_eval(args) -> int:
     if record_dir:
         print(f"recorded {len(_replays_in(record_dir) - before)} episode(s) into {record_dir}/ "
               f"(arena watch {record_dir})")
-    print(f"wrote {run_dir / 'eval.json'}")
+    print(f"wrote {out}")
     return 0
 
 
@@ -237,6 +241,7 @@ def register(subparsers):
     train.set_defaults(run=run_train)
 
     ev = subparsers.add_parser("eval", help="play a trained run's policy and write eval.json")
+    ev.add_argument("--out", metavar="FILE", help="where to write the metrics JSON (default RUN_DIR/eval.json)")
     ev.add_argument("run_dir", metavar="RUN_DIR")
     ev.add_argument("--episodes", type=int, default=10)
     ev.add_argument("--stochastic", action="store_true", help="sample actions instead of the most likely")
