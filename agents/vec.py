@@ -237,7 +237,10 @@ class ProcessVecEnv:
         self.pipes, self.procs = [], []
         self.arrays = {}
         self.shm.close()
-        self.shm.unlink()
+        try:
+            self.shm.unlink()
+        except FileNotFoundError:  # already gone when a worker died on an error: nothing left to release
+            pass
 
 
 IPC_SECONDS = 3e-4  # about what one round trip to the workers costs per step

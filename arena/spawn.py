@@ -10,7 +10,7 @@ from numba import njit
 from arena.layouts import Layout
 
 CLEARANCE = 0.05
-BATCH, ROUNDS = 64, 40
+BATCH, ROUNDS, RESTARTS = 64, 40, 20
 ANYWHERE, ROOM, OUTSIDE, EACH_ROOM = 0, 1, 2, 3
 REGION_CODES = {"anywhere": ANYWHERE, "room": ROOM, "outside": OUTSIDE, "each_room": EACH_ROOM}
 
@@ -66,7 +66,8 @@ def place(rng: np.random.Generator, layout: Layout, size: float, wall_half: floa
           radii: list[float], regions: list[str], placed: np.ndarray | None = None) -> np.ndarray:
     """Positions (N, 2) for entities of bounding radius `radii`, each in its region
     ('anywhere', 'room', 'outside' the hiders' room, or 'each_room': the k-th such entity in room k mod rooms).
-    The first len(placed) entities are already at `placed`; the others keep clear of them."""
+    The first len(placed) entities are already at `placed`; the others keep clear of them. Entities
+    are placed in order; when one finds no room next to those before it, all start again."""
     n = len(radii)
     radii_arr = np.asarray(radii, dtype=np.float64)
     codes = np.array([REGION_CODES[r] for r in regions], dtype=np.int64)
@@ -79,16 +80,19 @@ def place(rng: np.random.Generator, layout: Layout, size: float, wall_half: floa
     walls = np.ascontiguousarray(layout.walls[:, :4])
     cylinder = np.array(layout.cylinder if layout.cylinder is not None else (0.0, 0.0, 0.0), dtype=np.float64)
     positions = np.zeros((n, 2))
-    start = 0 if placed is None else len(placed)
-    if start:
-        positions[:start] = placed
-    for _ in range(ROUNDS):
+    first = 0 if placed is None else len(placed)
+    if first:
+        positions[:first] = placed
+    start = first
+    for _ in range(RESTARTS):
+        start = first
+        for _ in range(ROUNDS):
+            if start == n:
+                return positions
+            unit = rng.random((n - start, BATCH, 2))
+            start = _place_from(start, unit, radii_arr, codes, rects, room, layout.room is not None, wall_half,
+                                walls, cylinder, positions)
         if start == n:
             return positions
-        unit = rng.random((n - start, BATCH, 2))
-        start = _place_from(start, unit, radii_arr, codes, rects, room, layout.room is not None, wall_half,
-                            walls, cylinder, positions)
-    if start == n:
-        return positions
     raise RuntimeError(f"cannot place an entity of radius {radii[start]:.2f} m in region '{regions[start]}': "
                        "the scenario puts too many things in too little space")
