@@ -83,7 +83,6 @@ def place(rng: np.random.Generator, layout: Layout, size: float, wall_half: floa
     first = 0 if placed is None else len(placed)
     if first:
         positions[:first] = placed
-    start = first
     for _ in range(RESTARTS):
         start = first
         for _ in range(ROUNDS):

@@ -7,9 +7,10 @@ Prints env-steps/s (one step of one env with all its agents) for: the bare envs 
 random actions, the vectorised envs with random actions, and full MAPPO training (collection with
 batched policy inference + updates): plain, overlapped (the envs in two groups: the workers step
 one group while the policies act for the other), with 2 torch threads for the gradient update
-(the env workers wait then), and both, each with its ratio to plain (1 update thread and no overlap,
-whatever the recipe says). The hyperparameters are the scenario's recipe (agents/recipes/<scenario>.yaml) when
-it has one, else the algorithm's defaults; --envs and --encoder override them. With --repeat N the trainings alternate N times and the
+(the env workers wait then), and both, each with its ratio to plain (1 update thread and no
+overlap, whatever the recipe says). The hyperparameters are the scenario's recipe
+(agents/recipes/<scenario>.yaml) when it has one, else the algorithm's defaults; --envs and
+--encoder override them. With --repeat N the trainings alternate N times and the
 ratio is taken over the summed times, which evens out a machine whose load drifts."""
 from __future__ import annotations
 
@@ -92,6 +93,7 @@ def main():
     for name in list(variants)[1:]:
         print(f"  {name} / plain: {speed[name] / speed['plain']:.3f} "
               f"({speed[name]:.0f} / {speed['plain']:.0f} env-steps/s{runs})")
+
 
 if __name__ == "__main__":
     main()

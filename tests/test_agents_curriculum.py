@@ -64,8 +64,8 @@ def test_trainer_passes_the_values_to_every_reset_and_logs_them(tmp_path):
     assert logged == sorted(logged) and logged[-1] > 0.8
 
 
-@pytest.mark.parametrize("bad", [{"curriculum": {"x": 1.0}}, {"curriculum": {"x": [0, "a"]}}, {"curriculum": {"x": [1.0]}},
-                                 {"curriculum_until": 0.0}])
+@pytest.mark.parametrize("bad", [{"curriculum": {"x": 1.0}}, {"curriculum": {"x": [0, "a"]}},
+                                 {"curriculum": {"x": [1.0]}}, {"curriculum_until": 0.0}])
 def test_a_bad_curriculum_is_a_clear_error(bad):
     with pytest.raises(InputError, match="curriculum"):
         config.resolve("mappo", ("test", bad))

@@ -241,7 +241,6 @@ def register(subparsers):
     train.set_defaults(run=run_train)
 
     ev = subparsers.add_parser("eval", help="play a trained run's policy and write eval.json")
-    ev.add_argument("--out", metavar="FILE", help="where to write the metrics JSON (default RUN_DIR/eval.json)")
     ev.add_argument("run_dir", metavar="RUN_DIR")
     ev.add_argument("--episodes", type=int, default=10)
     ev.add_argument("--stochastic", action="store_true", help="sample actions instead of the most likely")
@@ -250,6 +249,7 @@ def register(subparsers):
     ev.add_argument("--env-kwargs", type=_yaml_mapping, metavar="YAML",
                     help="env options over the run's own, e.g. '{spawn__boxes_at_doors: 1.0}' to play at a "
                          "curriculum stage")
+    ev.add_argument("--out", metavar="FILE", help="where to write the metrics JSON (default RUN_DIR/eval.json)")
     ev.set_defaults(run=run_eval)
 
     ex = subparsers.add_parser("export", help="copy a run's config and policies (no optimiser state) to ship them")
