@@ -52,26 +52,52 @@ def frozen_agents(snap: Snapshot) -> np.ndarray:
 
 
 @njit(cache=True)
-def _closest(agent_pos, radius, obj_pos, obj_angle, obj_half, sees_obj, ask, reach, blocked, out):
+def _gaps(agent_pos, radius, obj_pos, obj_angle, obj_half, sees_obj, reach, blocked, out):
     for i in range(agent_pos.shape[0]):
-        out[i] = -1
-        if not ask[i]:
-            continue
-        best = reach
         for k in range(obj_pos.shape[0]):
+            out[i, k] = np.inf
             if blocked[k] or not sees_obj[i, k]:
                 continue
             gap = point_rect_distance(agent_pos[i, 0], agent_pos[i, 1], obj_pos, obj_angle, obj_half, k) - radius
-            if gap <= best:
-                best, out[i] = gap, k
+            if gap <= reach:
+                out[i, k] = gap
 
 
-def closest_in_reach(snap: Snapshot, ask: np.ndarray, reach: float, blocked: np.ndarray) -> list[int]:
-    """For each asking agent the closest object it sees within `reach` of its surface (-1: none)."""
-    out = np.empty(len(ask), dtype=np.int64)
-    _closest(snap.agent_pos, snap.static.agent_radius, snap.obj_pos, snap.obj_angle, snap.static.obj_half,
-             snap.sees_obj, ask, reach, blocked, out)
-    return out.tolist()
+def gaps_in_reach(snap: Snapshot, reach: float, blocked: np.ndarray) -> np.ndarray:
+    """(A, O): each agent's gap to each object it sees within `reach` of its surface, inf elsewhere."""
+    out = np.empty((len(snap.agent_pos), len(snap.obj_pos)))
+    _gaps(snap.agent_pos, snap.static.agent_radius, snap.obj_pos, snap.obj_angle, snap.static.obj_half,
+          snap.sees_obj, reach, blocked, out)
+    return out
+
+
+@njit(cache=True)
+def _vote_locks(gaps, want, team, lock, any_team_unlocks, out):
+    for k in range(gaps.shape[1]):
+        out[k] = lock[k]
+        closest = -1
+        for i in range(gaps.shape[0]):
+            if want[i] and gaps[i, k] < np.inf and (closest < 0 or gaps[i, k] < gaps[closest, k]):
+                closest = i
+        owner = lock[k] if lock[k] >= 0 else (team[closest] if closest >= 0 else -1)
+        if owner < 0:
+            continue
+        vetoed = False
+        for i in range(gaps.shape[0]):
+            if not want[i] and gaps[i, k] < np.inf and (any_team_unlocks or team[i] == owner):
+                vetoed = True
+        out[k] = -1 if vetoed else owner
+
+
+def vote_locks(gaps: np.ndarray, want: np.ndarray, team: np.ndarray, lock: np.ndarray, rule: str) -> np.ndarray:
+    """The lock owner of each object after this step's lock actions, as upstream's level-triggered
+    rule: an agent in reach votes lock (1) or unlock (0) every step. An unlocked object locks for
+    the team of the closest agent voting lock unless a team-mate of it in reach votes unlock; a
+    locked one unlocks once an agent of its team in reach votes unlock (`all_lock`: of any team).
+    Out of reach, an object keeps its state."""
+    out = np.empty_like(lock)
+    _vote_locks(gaps, want, team, lock, rule == "all_lock", out)
+    return out
 
 
 def release(world: World, i: int) -> None:
@@ -83,7 +109,7 @@ def release(world: World, i: int) -> None:
 
 def interact(world: World, snap: Snapshot, want_grab: np.ndarray, want_lock: np.ndarray, scenario: Scenario) -> None:
     """Grab: hold the closest visible unlocked object in reach rigidly while grab is 1.
-    Lock: lock the closest visible object in reach for the team, or unlock one the rule allows."""
+    Lock: every object an agent sees in reach gets its lock vote (see `vote_locks`)."""
     for i, (held, keep) in enumerate(zip(world.grab.tolist(), want_grab.tolist())):
         if held >= 0 and not keep:
             release(world, i)
@@ -91,27 +117,22 @@ def interact(world: World, snap: Snapshot, want_grab: np.ndarray, want_lock: np.
     if not scenario.rules.box_surfing:
         ask &= ~world.elevated
     if ask.any():
-        for i, k in enumerate(closest_in_reach(snap, ask, scenario.agents.grab_range, world.lock >= 0)):
+        gaps = gaps_in_reach(snap, scenario.agents.grab_range, world.lock >= 0)
+        closest = np.where(np.isfinite(gaps).any(axis=1) & ask, gaps.argmin(axis=1), -1)
+        for i, k in enumerate(closest.tolist()):
             if k >= 0:
                 _hold(world, i, k)
-    if want_lock.any():
-        unlockable = (snap.static.obj_kind == RAMP) & (not scenario.ramps.lockable)
+    if want_lock.any() or (world.lock >= 0).any():
+        frozen = (snap.static.obj_kind == RAMP) & (not scenario.ramps.lockable)
         if scenario.rules.lock_order == "box_index":
-            unlockable |= out_of_order(world.lock, snap.static.obj_kind)
-        toggled = set()
-        for i, k in enumerate(closest_in_reach(snap, want_lock, scenario.agents.lock_range, unlockable)):
-            if k < 0 or k in toggled:
-                continue
-            team = int(snap.static.agent_team[i])
-            if world.lock[k] < 0:
+            frozen |= out_of_order(world.lock, snap.static.obj_kind)
+        gaps = gaps_in_reach(snap, scenario.agents.lock_range, frozen)
+        owners = vote_locks(gaps, want_lock, snap.static.agent_team, world.lock, scenario.rules.lock_rule)
+        for k in np.flatnonzero(owners != world.lock).tolist():
+            if owners[k] >= 0:
                 for holder in np.flatnonzero(world.grab == k):
                     release(world, int(holder))
-                world.set_locked(k, team)
-            elif world.lock[k] == team or scenario.rules.lock_rule == "all_lock":
-                world.set_locked(k, -1)
-            else:
-                continue
-            toggled.add(k)
+            world.set_locked(k, int(owners[k]))
 
 
 def out_of_order(lock: np.ndarray, kind: np.ndarray) -> np.ndarray:

@@ -66,18 +66,33 @@ def test_locked_box_resists_the_other_team_and_stays_locked():
                agents=[(2.5, 3.0, 0), (3.5, 3.0, math.pi)])
     snap = run(env, 1, hider_0=act(lock=1))
     assert snap.obj_lock[0] == 0
-    # The seeker pushes, tries to grab, and presses lock on it: nothing gives.
-    snap = run(env, 8, hider_0=act(fx=-5), seeker_0=act(fx=-5, grab=1, lock=1))
+    # The hider keeps voting lock as it walks off; the seeker pushes, grabs and votes either way: nothing gives.
+    snap = run(env, 4, hider_0=act(fx=-5, lock=1), seeker_0=act(fx=-5, grab=1, lock=1))
+    snap = run(env, 4, hider_0=act(fx=-5, lock=1), seeker_0=act(fx=-5, grab=1, lock=0))
     assert snap.obj_lock[0] == 0
     assert snap.agent_grab[1] == -1
     np.testing.assert_allclose(snap.obj_pos[0], [3.0, 3.0], atol=1e-9)
-    # Its own team can unlock it, after which the seeker can push it.
-    env2 = make(OPEN, objects=[(3.0, 3.0, 0), (5.0, 5.0, 0)], agents=[(2.5, 3.0, 0), (3.5, 3.0, math.pi)])
-    run(env2, 1, hider_0=act(lock=1))
-    snap = run(env2, 1, hider_0=act(lock=1))
-    assert snap.obj_lock[0] == -1
-    snap = run(env2, 6, seeker_0=act(fx=-5))
+    # Out of reach of every hider, it stays locked whatever they vote.
+    assert np.linalg.norm(snap.agent_pos[0] - [3.0, 3.0]) > 1.2
+    assert run(env, 2).obj_lock[0] == 0
+
+
+def test_lock_is_a_vote_each_step_as_upstream():
+    env = make(OPEN, objects=[(3.0, 3.0, 0), (5.0, 5.0, 0)], agents=[(2.5, 3.0, 0), (3.5, 3.0, math.pi)])
+    assert run(env, 1, hider_0=act(lock=1)).obj_lock[0] == 0
+    assert run(env, 1, hider_0=act(lock=1)).obj_lock[0] == 0      # holding the vote keeps it locked
+    assert run(env, 1, hider_0=act(lock=0)).obj_lock[0] == -1     # its team votes unlock in reach
+    snap = run(env, 6, seeker_0=act(fx=-5))
     assert snap.obj_pos[0][0] < 2.9
+
+    env = make({**OPEN, "agents__hiders": 2}, objects=[(3.0, 3.0, 0), (5.0, 5.0, 0)],
+               agents=[(2.5, 3.0, 0), (3.0, 2.5, math.pi / 2), (3.5, 3.0, math.pi)])
+    assert run(env, 1, hider_0=act(lock=1)).obj_lock[0] == -1     # a team-mate in reach votes unlock
+    assert run(env, 1, hider_0=act(lock=1), hider_1=act(lock=1)).obj_lock[0] == 0
+    assert run(env, 1).obj_lock[0] == -1
+    # The other team's votes neither veto a lock nor unlock one.
+    assert run(env, 1, seeker_0=act(lock=1)).obj_lock[0] == 1
+    assert run(env, 1, seeker_0=act(lock=1)).obj_lock[0] == 1
 
 
 def test_low_wall_stops_an_agent_without_a_ramp():

@@ -32,10 +32,9 @@ def _fort_episode(lock_both=True, hider_outside=False, seed=3):
     agents += [(1.0, 2.0, 0.0), (2.0, 1.0, 0.0)]                      # seekers
     env.reset(seed=seed, options={"placement": {"objects": objects, "agents": agents}})
     actions = {"hider_0": LOCK, "hider_1": LOCK if lock_both else IDLE, "seeker_0": IDLE, "seeker_1": IDLE}
-    env.step(actions)
     infos = {}
-    while env.agents:
-        _, _, _, _, infos = env.step({a: IDLE for a in env.agents})
+    while env.agents:   # the hiders keep voting lock; as upstream, a vote to unlock would unlock
+        _, _, _, _, infos = env.step(actions)
     return infos["hider_0"]["episode"]
 
 
@@ -71,10 +70,9 @@ def test_ramp_locked_by_hiders_in_preparation():
                              ramps__count=1, horizon=10)
     env.reset(seed=0, options={"placement": {"objects": [(5.0, 5.0, 0), (3.0, 3.0, 0)],
                                              "agents": [(2.4, 3.0, 0), (0.5, 0.5, 0)]}})
-    env.step({"hider_0": LOCK, "seeker_0": IDLE})
     infos = {}
     while env.agents:
-        _, _, _, _, infos = env.step({a: IDLE for a in env.agents})
+        _, _, _, _, infos = env.step({"hider_0": LOCK, "seeker_0": IDLE})
     assert infos["hider_0"]["episode"]["ramps_locked_by_hiders_prep"] == 1.0
 
 

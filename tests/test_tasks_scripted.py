@@ -45,21 +45,23 @@ def test_lock_and_return_scripted():
     while dist(env.snapshot) > 0.6:
         step(env, steer(env.snapshot, box - [0, 0.55], face=box))
 
-    def press_lock():   # standing still, so the shaped part is next to nothing
-        reward, *_ = step(env, steer(env.snapshot, env.snapshot.agent_pos[0], face=box, lock=1))
+    def press_lock(vote=1):   # standing still, so the shaped part is next to nothing
+        reward, *_ = step(env, steer(env.snapshot, env.snapshot.agent_pos[0], face=box, lock=vote))
         return reward
 
     assert press_lock() == pytest.approx(5.0, abs=0.02)
     assert env.snapshot.obj_lock[0] == 0
-    assert press_lock() == pytest.approx(-5.0, abs=0.02)
+    assert press_lock() == pytest.approx(0.0, abs=0.02)   # holding the vote keeps it locked
+    assert press_lock(0) == pytest.approx(-5.0, abs=0.02)
     assert env.snapshot.obj_lock[0] == -1
     assert press_lock() == pytest.approx(5.0, abs=0.02)
 
-    # Return: now the shaped reward leads back to the spawn point; within 0.1 m, +1 a step.
+    # Return, voting lock while the box is in reach: now the shaped reward leads back to the spawn
+    # point; within 0.1 m, +1 a step.
     successes = 0
     while True:
         before = env.snapshot
-        reward, term, trunc, info = step(env, steer(before, spawn))
+        reward, term, trunc, info = step(env, steer(before, spawn, lock=1))
         done = dist(env.snapshot, spawn) <= 0.1
         assert reward == pytest.approx(0.5 * (dist(before, spawn) - dist(env.snapshot, spawn)) + done)
         successes += done
@@ -86,25 +88,37 @@ def test_sequential_lock_only_in_the_hidden_order():
     env.reset(seed=3, options={"placement": {"objects": objects, "agents": [(*lane[3], 0.0)]}})
     assert env.snapshot.sees_obj[0, :4].any()
 
-    def lock_at(k, expect_lock):
+    def walk(k, vote):
         for _ in range(12):
-            step(env, steer(env.snapshot, lane[k], face=boxes[k]))
-        before = env.snapshot
-        reward, *_ = step(env, steer(before, lane[k], face=boxes[k], lock=1))
-        all_locked = (env.snapshot.obj_lock[:4] >= 0).all()
-        shaped = reward - 5.0 * expect_lock - 1.0 * all_locked
-        assert abs(shaped) < 0.1   # what is left is the shaped part, small for an agent standing still
+            step(env, steer(env.snapshot, lane[k], face=boxes[k], lock=vote))
         return env.snapshot.obj_lock[:4].copy()
 
-    np.testing.assert_array_equal(lock_at(3, False), [-1, -1, -1, -1])   # out of order: nothing
-    np.testing.assert_array_equal(lock_at(0, True), [0, -1, -1, -1])
-    np.testing.assert_array_equal(lock_at(2, False), [0, -1, -1, -1])
-    np.testing.assert_array_equal(lock_at(1, True), [0, 0, -1, -1])
-    np.testing.assert_array_equal(lock_at(2, True), [0, 0, 0, -1])
-    np.testing.assert_array_equal(lock_at(3, True), [0, 0, 0, 0])
-    reward, term, trunc, info = step(env, IDLE)
-    assert reward == pytest.approx(1.0) and not term
+    def press(k, vote=1):
+        reward, *_ = step(env, steer(env.snapshot, lane[k], face=boxes[k], lock=vote))
+        return reward, env.snapshot.obj_lock[:4].copy()
+
+    # Out of order, a vote to lock does nothing; the agent stands still, so the shaped part is small.
+    walk(3, 0)
+    reward, lock = press(3)
+    assert abs(reward) < 0.1 and (lock == -1).all()
+    walk(2, 0)
+    reward, lock = press(2)
+    assert abs(reward) < 0.1 and (lock == -1).all()
+    walk(0, 0)
+    reward, lock = press(0)
+    assert reward == pytest.approx(5.0, abs=0.1)
+    np.testing.assert_array_equal(lock, [0, -1, -1, -1])
+    # Voting lock all the way along the row locks each box in turn as the agent reaches it.
+    np.testing.assert_array_equal(walk(1, 1), [0, 0, -1, -1])
+    np.testing.assert_array_equal(walk(2, 1), [0, 0, 0, -1])
+    np.testing.assert_array_equal(walk(3, 1), [0, 0, 0, 0])
+    reward, term, trunc, info = step(env, steer(env.snapshot, lane[3], face=boxes[3], lock=1))
+    assert reward == pytest.approx(1.0, abs=0.1) and not term
     assert info == {} and not trunc
+    # Voting unlock by the last box locked unlocks it (only that one: the order protects the rest).
+    reward, lock = press(3, vote=0)
+    assert reward == pytest.approx(-5.0, abs=0.1)
+    np.testing.assert_array_equal(lock, [0, 0, 0, -1])
 
 
 def test_blueprint_construction_scripted():
