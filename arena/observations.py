@@ -58,10 +58,6 @@ def state_space(slots: Slots, task_keys: dict[str, spaces.Space] | None = None) 
     return _box((slots.agents * (STATE_AGENT_DIM + extras) + (slots.boxes + slots.ramps) * STATE_OBJ_DIM + 2,))
 
 
-def _heading(angle: np.ndarray) -> np.ndarray:
-    return np.stack([np.cos(angle), np.sin(angle)], -1)
-
-
 class Observer:
     """Builds observations for one episode; `agent_slot[i]` is agent i's index in possible_agents."""
 
@@ -100,23 +96,38 @@ class Observer:
     def state(self, snap: Snapshot, extras: list[dict[str, np.ndarray]] | None = None) -> np.ndarray:
         """`extras`: the task's observation entries of every agent, in agent order (`task.observe`)."""
         st, slots = snap.static, self.slots
-        agents = np.zeros((slots.agents, STATE_AGENT_DIM))
-        agents[self.agent_slot] = np.column_stack([
-            np.ones(len(snap.agent_pos)), snap.agent_pos / st.size, snap.agent_vel, _heading(snap.agent_angle),
-            snap.agent_elevated, st.agent_team == SEEKERS, snap.agent_grab >= 0])
-        objects = np.zeros((slots.boxes + slots.ramps, STATE_OBJ_DIM))
-        obj_slot = np.where(st.obj_kind == BOX, np.arange(len(st.obj_kind)),
-                            slots.boxes + np.arange(len(st.obj_kind)) - self.n_boxes)
-        objects[obj_slot] = np.column_stack([
-            np.ones(len(snap.obj_pos)), snap.obj_pos / st.size, snap.obj_vel, _heading(snap.obj_angle), st.obj_half,
-            snap.obj_lock == 0, snap.obj_lock == 1])
-        parts = [agents.ravel(), objects.ravel(), [snap.t / st.horizon, float(snap.prep)]]
+        n_agents, n_objects = slots.agents * STATE_AGENT_DIM, (slots.boxes + slots.ramps) * STATE_OBJ_DIM
+        own = None
         if extras:
             own = np.stack([np.concatenate([np.ravel(v) for v in entries.values()]) for entries in extras])
-            rows = np.zeros((slots.agents, own.shape[1]))
-            rows[self.agent_slot] = own
-            parts.append(rows.ravel())
-        return np.concatenate(parts).astype(np.float32)
+        out = np.zeros(n_agents + n_objects + 2 + (slots.agents * own.shape[1] if extras else 0), np.float32)
+        _fill_state(snap.agent_pos, snap.agent_vel, snap.agent_angle, snap.agent_elevated, st.agent_team,
+                    snap.agent_grab, self.agent_slot, snap.obj_pos, snap.obj_vel, snap.obj_angle, st.obj_half,
+                    snap.obj_lock, st.obj_kind, slots.boxes, self.n_boxes, st.size,
+                    out[:n_agents].reshape(slots.agents, STATE_AGENT_DIM),
+                    out[n_agents:n_agents + n_objects].reshape(-1, STATE_OBJ_DIM))
+        out[n_agents + n_objects:n_agents + n_objects + 2] = snap.t / st.horizon, float(snap.prep)
+        if extras:
+            out[n_agents + n_objects + 2:].reshape(slots.agents, -1)[self.agent_slot] = own
+        return out
+
+
+@njit(cache=True)
+def _fill_state(agent_pos, agent_vel, agent_angle, elevated, team, grab, agent_slot, obj_pos, obj_vel, obj_angle,
+                obj_half, obj_lock, obj_kind, box_slots, n_boxes, size, agents, objects):
+    for i in range(agent_pos.shape[0]):
+        row = agents[agent_slot[i]]
+        row[0], row[1], row[2] = 1.0, agent_pos[i, 0] / size, agent_pos[i, 1] / size
+        row[3], row[4] = agent_vel[i, 0], agent_vel[i, 1]
+        row[5], row[6] = math.cos(agent_angle[i]), math.sin(agent_angle[i])
+        row[7], row[8], row[9] = elevated[i], team[i] == SEEKERS, grab[i] >= 0
+    for k in range(obj_pos.shape[0]):
+        row = objects[k if obj_kind[k] == BOX else box_slots + k - n_boxes]
+        row[0], row[1], row[2] = 1.0, obj_pos[k, 0] / size, obj_pos[k, 1] / size
+        row[3], row[4] = obj_vel[k, 0], obj_vel[k, 1]
+        row[5], row[6] = math.cos(obj_angle[k]), math.sin(obj_angle[k])
+        row[7], row[8] = obj_half[k, 0], obj_half[k, 1]
+        row[9], row[10] = obj_lock[k] == 0, obj_lock[k] == 1
 
 
 @njit(cache=True)
