@@ -145,23 +145,19 @@ class TeamEnv:
         self.reset_options: dict | None = None  # passed to every env.reset (a curriculum sets them)
 
     def _flat_layout(self, agent: str) -> list:
-        """(key, slice, direct, subspace) per entry of the agent's Dict space, computed once."""
+        """(key, direct, subspace) per entry of the agent's Dict space, computed once."""
         layout = self._layouts.get(agent)
         if layout is None:
-            space, layout, offset = self.env.observation_space(agent), [], 0
-            for key, sub in space.spaces.items():
-                size = gym.spaces.flatdim(sub)
-                layout.append((key, slice(offset, offset + size),
-                               isinstance(sub, (gym.spaces.Box, gym.spaces.MultiBinary)), sub))
-                offset += size
+            layout = [(key, isinstance(sub, (gym.spaces.Box, gym.spaces.MultiBinary)), sub)
+                      for key, sub in self.env.observation_space(agent).spaces.items()]
             self._layouts[agent] = layout
         return layout
 
     def _write_flat(self, row: np.ndarray, agent: str, obs: dict):
-        """gymnasium's flatten of a Dict observation, written in place (Box and MultiBinary entries
-        are copied directly; the layout matches `gym.spaces.flatten_space`)."""
-        for key, part, direct, sub in self._flat_layout(agent):
-            row[part] = np.ravel(obs[key]) if direct else gym.spaces.flatten(sub, obs[key])
+        """gymnasium's flatten of a Dict observation, written in place in one go (Box and MultiBinary
+        entries are taken as they are; the order is that of `gym.spaces.flatten_space`)."""
+        row[:] = np.concatenate([np.ravel(obs[key]) if direct else gym.spaces.flatten(sub, obs[key])
+                                 for key, direct, sub in self._flat_layout(agent)])
 
     def _write_obs(self, prefix: str, obs: dict, agents):
         for a in agents:
