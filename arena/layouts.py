@@ -77,8 +77,8 @@ def generate(scenario: Scenario, rng: np.random.Generator) -> Layout:
     segments: list[tuple] = []
     doors: list[tuple] = []
 
-    def walls_with_doors(fixed, lo, hi, vertical):
-        count = int(rng.integers(lay.doors_per_wall.min, lay.doors_per_wall.max + 1))
+    def walls_with_doors(fixed, lo, hi, vertical, doorless=False):
+        count = 0 if doorless else int(rng.integers(lay.doors_per_wall.min, lay.doors_per_wall.max + 1))
         wall, gaps = _wall(fixed, lo, hi, vertical, _door_starts(rng, hi - lo, lay.door_cells, count), lay.door_cells)
         segments.extend(wall)
         doors.extend(gaps)
@@ -88,8 +88,11 @@ def generate(scenario: Scenario, rng: np.random.Generator) -> Layout:
     if lay.kind == "quadrant":
         side = int(rng.integers(lay.room_cells.min, lay.room_cells.max + 1))
         start = grid - side
-        walls_with_doors(start, start, grid, True)
-        walls_with_doors(start, start, grid, False)
+        doorless = -1   # as upstream's p_door_dropout: one wall, either, may be left without a door
+        if lay.door_dropout and rng.random() < lay.door_dropout:   # no draw when off
+            doorless = int(rng.integers(2))
+        walls_with_doors(start, start, grid, True, doorless == 0)
+        walls_with_doors(start, start, grid, False, doorless == 1)
         rooms_cells = [(start, start, grid, grid)]
     elif lay.kind == "rooms":
         n = int(rng.integers(lay.rooms.min, lay.rooms.max + 1))

@@ -75,6 +75,7 @@ class Layout(Strict):
     grid_rooms: tuple[PositiveInt, PositiveInt] = (3, 2)  # grid: equal rooms as (columns, rows)
     door_cells: Annotated[int, Field(ge=1)] = 2
     doors_per_wall: Count = Count(min=1, max=1)
+    door_dropout: Fraction = 0.0               # quadrant: the chance one of its two walls has no door
     low_perimeter: bool = False                # LOW walls around the play area (needs margin > 0)
     sites: Count = Count(min=0, max=0)         # box-sized target sites on the floor (construction)
     cylinder: Cylinder | None = None

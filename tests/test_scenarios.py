@@ -37,6 +37,7 @@ def test_overrides_reach_nested_keys():
     ("layout: {kind: quadrant, room_cells: 3}", "layout.room_cells", "cannot fit"),
     ("layout: {kind: rooms, rooms: 9}", "layout.rooms", "do not fit"),
     ("layout: {door_cells: 1}", "layout.door_cells", "too narrow"),
+    ("layout: {door_dropout: 1.5}", "layout.door_dropout", "less than or equal to 1"),
     ("agents: {hiders: 0, seekers: 0}", "agents", "at least one agent"),
     ("task: {kind: tag}", "task", "tag"),
 ])

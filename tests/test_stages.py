@@ -6,14 +6,15 @@ import numpy as np
 import pytest
 
 import arena
+from arena import forts
 from scenarios.errors import InputError
 
 IDLE = np.array([5, 5, 5, 0, 0])
 LOCK = np.array([5, 5, 5, 0, 1])
 
 
-def _fort_episode(lock_both=True, hider_outside=False, seed=3):
-    env = arena.parallel_env()
+def _fort_episode(lock_both=True, hider_outside=False, seed=3, **overrides):
+    env = arena.parallel_env(**{"layout__door_dropout": 0.0, **overrides})   # two doors unless told
     env.reset(seed=seed)
     doors = env.world.layout.doors
     room_centre = np.array([4.5, 4.5])
@@ -27,6 +28,7 @@ def _fort_episode(lock_both=True, hider_outside=False, seed=3):
         spot = centre + 0.45 * inward
         agents.append((*spot, math.atan2(-inward[1], -inward[0])))   # facing its door
     objects.append((1.0, 1.0, 0.0))                                   # the ramp, far away
+    agents += [(*room_centre, 0.0)] * (2 - len(agents))               # a hider with no door to shut
     if hider_outside:
         agents[1] = (1.5, 4.5, 0.0)
     agents += [(1.0, 2.0, 0.0), (2.0, 1.0, 0.0)]                      # seekers
@@ -48,6 +50,26 @@ def test_an_open_door_is_not_a_fort():
     stats = _fort_episode(lock_both=False)
     assert stats["num_box_lock_prep"] == 1
     assert stats["fort_prep"] == 0.0
+
+
+def test_one_door_shut_is_a_fort_when_the_room_has_one_door():
+    stats = _fort_episode(lock_both=False, layout__door_dropout=1.0, boxes__count=1)
+    assert stats["num_box_lock_prep"] == 1
+    assert stats["fort_prep"] == 1.0
+
+
+def test_door_dropout_leaves_one_wall_of_the_room_without_a_door():
+    def doors(seed, **overrides):
+        env = arena.parallel_env(**overrides)
+        env.reset(seed=seed)
+        return forts.room_doors(env.world.layout, env.world.layout.room)
+
+    assert {len(doors(seed, layout__door_dropout=0.5)) for seed in range(40)} == {1, 2}
+    single = [doors(seed, layout__door_dropout=1.0) for seed in range(20)]
+    assert all(len(d) == 1 for d in single)
+    vertical = [d[0][0] == d[0][2] for d in single]   # either wall may keep the door
+    assert any(vertical) and not all(vertical)
+    assert all(len(doors(seed, layout__door_dropout=0.0)) == 2 for seed in range(20))
 
 
 def test_a_hider_left_outside_is_not_a_fort():
@@ -79,14 +101,16 @@ def test_ramp_locked_by_hiders_in_preparation():
 def test_door_curriculum_starts_boxes_shutting_every_door():
     from arena import forts
     env = arena.parallel_env(spawn__boxes_at_doors=1.0)
-    for seed in range(4):
+    door_counts = set()
+    for seed in range(8):
         env.reset(seed=seed)
         layout, snap = env.world.layout, env.snapshot
         doors = forts.room_doors(layout, layout.room)
-        assert len(doors) == 2
+        door_counts.add(len(doors))
         as_if_locked = type(snap)(**{**snap.__dict__, "obj_lock": np.array([0, 0, -1], dtype=np.int8)})
         assert forts.doors_shut(as_if_locked, doors, team=0).all()
         assert forts.inside(snap.obj_pos[:2], layout.room).all()
+    assert door_counts == {1, 2}   # with one door, the spare box starts anywhere in the room
     env = arena.parallel_env()
     env.reset(seed=0)
     assert not forts.doors_shut(env.snapshot, forts.room_doors(env.world.layout, env.world.layout.room), 0).any()
