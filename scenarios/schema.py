@@ -88,7 +88,7 @@ class Agents(Strict):
     mass: PositiveFloat = 1.0
     max_force: PositiveFloat = 8.0
     max_torque: PositiveFloat = 1.0
-    grab_range: PositiveFloat = 0.6    # from the agent's centre to the object's surface
+    grab_range: PositiveFloat = 0.6    # from the agent's surface to the object's
     lock_range: PositiveFloat = 0.6
     mount_speed: NonNegativeFloat = 0.0  # minimum uphill speed to drive onto a ramp
 
