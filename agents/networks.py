@@ -107,20 +107,39 @@ class MultiCategorical:
     The k logit groups are padded to one [..., k, max_n] tensor so that a single distribution
     object serves them all (padded choices have probability 0)."""
 
+    _layouts: dict = {}
+
     def __init__(self, logits: torch.Tensor, nvec: list[int]):
-        width = max(nvec)
         if len(nvec) == 1:
             grouped = logits[..., None, :]
         else:
-            grouped = torch.stack([nn.functional.pad(x, (0, width - x.shape[-1]), value=-1e8)
-                                   for x in logits.split(nvec, -1)], -2)
+            index, valid = self._layout(tuple(nvec), logits.device)
+            grouped = torch.where(valid, logits[..., index], logits.new_tensor(-1e8))
         self.dist = torch.distributions.Categorical(logits=grouped, validate_args=False)
 
+    @classmethod
+    def _layout(cls, nvec: tuple[int, ...], device) -> tuple[torch.Tensor, torch.Tensor]:
+        """(k, max_n) positions of each group's logits in the flat vector, and which are real choices."""
+        key = (nvec, device)
+        if key not in cls._layouts:
+            with torch.inference_mode(False):   # cached tensors made during a rollout must serve autograd too
+                cls._layouts[key] = cls._make_layout(nvec, device)
+        return cls._layouts[key]
+
+    @staticmethod
+    def _make_layout(nvec: tuple[int, ...], device) -> tuple[torch.Tensor, torch.Tensor]:
+        starts = torch.tensor([0, *nvec[:-1]], device=device).cumsum(0)[:, None]
+        choice = torch.arange(max(nvec), device=device)[None, :]
+        valid = choice < torch.tensor(nvec, device=device)[:, None]
+        return torch.where(valid, starts + choice, 0), valid
+
     def sample(self):
-        return self.dist.sample().float()
+        """Gumbel-max: the same distribution as Categorical.sample, in a few vectorised ops."""
+        logits = self.dist.logits
+        return (logits - torch.empty_like(logits).exponential_().log()).argmax(-1).float()
 
     def mode(self):
-        return self.dist.probs.argmax(-1).float()
+        return self.dist.logits.argmax(-1).float()
 
     def log_prob(self, a):
         return self.dist.log_prob(a.long()).sum(-1)
