@@ -97,18 +97,16 @@ class Observer:
         """`extras`: the task's observation entries of every agent, in agent order (`task.observe`)."""
         st, slots = snap.static, self.slots
         n_agents, n_objects = slots.agents * STATE_AGENT_DIM, (slots.boxes + slots.ramps) * STATE_OBJ_DIM
-        own = None
-        if extras:
-            own = np.stack([np.concatenate([np.ravel(v) for v in entries.values()]) for entries in extras])
-        out = np.zeros(n_agents + n_objects + 2 + (slots.agents * own.shape[1] if extras else 0), np.float32)
+        own = (np.stack([np.concatenate([np.ravel(v) for v in entries.values()]) for entries in extras]) if extras
+               else np.zeros((len(self.agent_slot), 0), np.float32))
+        out = np.zeros(n_agents + n_objects + 2 + slots.agents * own.shape[1], np.float32)
         _fill_state(snap.agent_pos, snap.agent_vel, snap.agent_angle, snap.agent_elevated, st.agent_team,
                     snap.agent_grab, self.agent_slot, snap.obj_pos, snap.obj_vel, snap.obj_angle, st.obj_half,
                     snap.obj_lock, st.obj_kind, slots.boxes, self.n_boxes, st.size,
                     out[:n_agents].reshape(slots.agents, STATE_AGENT_DIM),
                     out[n_agents:n_agents + n_objects].reshape(-1, STATE_OBJ_DIM))
         out[n_agents + n_objects:n_agents + n_objects + 2] = snap.t / st.horizon, float(snap.prep)
-        if extras:
-            out[n_agents + n_objects + 2:].reshape(slots.agents, -1)[self.agent_slot] = own
+        out[n_agents + n_objects + 2:].reshape(slots.agents, own.shape[1])[self.agent_slot] = own
         return out
 
 

@@ -8,10 +8,11 @@ random actions, the vectorised envs with random actions, and full MAPPO training
 batched policy inference + updates): plain, overlapped (the envs in two groups: the workers step
 one group while the policies act for the other), with 2 torch threads for the gradient update
 (the env workers wait then), both, and both with half the epochs (what the update costs), each
-with its ratio to plain (1 update thread and no overlap, whatever the recipe says). The hyperparameters are the scenario's recipe
-(agents/recipes/<scenario>.yaml) when it has one, else the algorithm's defaults; --envs and
---encoder override them. With --repeat N the trainings alternate N times and the
-ratio is taken over the summed times, which evens out a machine whose load drifts."""
+with its ratio to plain (1 update thread and no overlap, whatever the recipe says). The
+hyperparameters are the scenario's recipe (agents/recipes/<scenario>.yaml) when it has one, else
+the algorithm's defaults; --envs and --encoder override them. With --repeat N the trainings
+alternate N times and the ratio is taken over the summed times, which evens out a machine whose
+load drifts."""
 from __future__ import annotations
 
 import argparse
