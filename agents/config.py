@@ -23,11 +23,12 @@ class Config:
     env_kwargs: dict = field(default_factory=dict)  # passed to the env constructor
     # A curriculum of env options, {key: [start, ..., end]} (agents/curriculum.py): in 20 stages, over
     # the first `curriculum_until` of the steps, or stage by stage as a logged metric, the gate,
-    # reaches `curriculum_gate_min`.
+    # averages `curriculum_gate_min` over the last `curriculum_gate_updates` updates.
     curriculum: dict = field(default_factory=dict)
     curriculum_until: float = 0.5
     curriculum_gate: str = ""
     curriculum_gate_min: float = 0.5
+    curriculum_gate_updates: int = 10
     steps: int = 1_000_000  # total env steps (one step of one env, all its agents)
     envs: int = 8
     workers: int = 0  # env worker processes; 0 = one per core
@@ -133,7 +134,7 @@ def resolve(algo: str, *layers: tuple[str, dict]) -> Config:
         values.update({k: _check(k, v, where) for k, v in layer.items() if v is not None})
     cfg = Config(**values)
     at_least_one = ("envs", "threads", "update_threads", "rollout_len", "epochs", "minibatches", "chunk_len", "checkpoint_every",
-                    "pool_every")
+                    "pool_every", "curriculum_gate_updates")
     for key in at_least_one:
         if getattr(cfg, key) < 1:
             raise InputError(f"{key} must be at least 1")

@@ -4,8 +4,8 @@ env reset as `options={"overrides": {key: value}}`.
 
 Without a gate the stage follows the fraction of training done, the last one reached at
 `curriculum_until`. With a gate (a logged metric such as `episode/fort_prep`) the next stage comes
-only once that metric has averaged at least `curriculum_gate_min` over the last GATE_UPDATES
-updates, so the task gets harder as fast as the agents learn; at `curriculum_until` the last
+only once that metric has averaged at least `curriculum_gate_min` over the last
+`curriculum_gate_updates` updates (a window long enough that chance cannot pass it), so the task gets harder as fast as the agents learn; at `curriculum_until` the last
 stage is taken whatever the metric says."""
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from collections import deque
 import numpy as np
 
 STAGES = 20
-GATE_UPDATES = 3
 
 
 class Curriculum:
@@ -22,7 +21,7 @@ class Curriculum:
         self.ends, self.until = cfg.curriculum, cfg.curriculum_until
         self.gate, self.gate_min = cfg.curriculum_gate, cfg.curriculum_gate_min
         self.stage = 0
-        self.recent: deque = deque(maxlen=GATE_UPDATES)
+        self.recent: deque = deque(maxlen=cfg.curriculum_gate_updates)
 
     def values(self) -> dict[str, float]:
         level = self.stage / STAGES
@@ -38,7 +37,7 @@ class Curriculum:
             self.stage = int(progress / self.until * STAGES)
         elif self.gate in metrics and self.stage < STAGES:
             self.recent.append(metrics[self.gate])
-            if len(self.recent) == GATE_UPDATES and np.mean(self.recent) >= self.gate_min:
+            if len(self.recent) == self.recent.maxlen and np.mean(self.recent) >= self.gate_min:
                 self.stage += 1
                 self.recent.clear()
         return self.stage != before

@@ -34,12 +34,12 @@ def test_waypoints_are_evenly_spaced_over_the_stages():
 
 
 def test_a_gate_moves_one_stage_once_the_metric_holds_for_three_updates():
-    cur = _curriculum(curriculum_gate="fort", curriculum_gate_min=0.5)
+    cur = _curriculum(curriculum_gate="fort", curriculum_gate_min=0.5, curriculum_gate_updates=3)
     moved = [cur.advance(0.1, {"fort": fort}) for fort in (0.9, 0.2, 0.3, 0.9, 0.9)]
     assert moved == [False, False, False, False, True]  # the mean of the last three reaches 0.5 at the 5th
     assert cur.stage == 1
     assert not cur.advance(0.1, {})  # no episodes ended: nothing to judge
-    restored = _curriculum(curriculum_gate="fort")
+    restored = _curriculum(curriculum_gate="fort", curriculum_gate_updates=3)
     restored.load_state_dict(cur.state_dict())
     assert restored.stage == 1 and list(restored.recent) == list(cur.recent)
     assert cur.advance(0.5, {"fort": 0.0}) and cur.stage == STAGES  # at `until` the last stage regardless
@@ -69,3 +69,11 @@ def test_trainer_passes_the_values_to_every_reset_and_logs_them(tmp_path):
 def test_a_bad_curriculum_is_a_clear_error(bad):
     with pytest.raises(InputError, match="curriculum"):
         config.resolve("mappo", ("test", bad))
+
+
+def test_by_default_the_gate_needs_ten_updates_so_a_lucky_update_does_not_pass_it():
+    cur = _curriculum(curriculum_gate="fort", curriculum_gate_min=0.4)
+    chance = [0.25, 0.45, 0.5, 0.3, 0.2, 0.25, 0.3, 0.45, 0.2, 0.25] * 3  # a rate near 0.3 with lucky updates
+    assert not any(cur.advance(0.1, {"fort": fort}) for fort in chance)
+    moved = [cur.advance(0.1, {"fort": 0.6}) for _ in range(10)]
+    assert moved.count(True) == 1 and cur.stage == 1  # once learned, the window fills and the stage moves
