@@ -180,3 +180,4 @@ def test_shelter_construction_scripted():
         reward, term, trunc, info = step(env, IDLE)
         assert not term
     assert env.snapshot.t == 240 and info["episode"]["rays_reaching"] == 3.0
+    assert info["episode"]["rays_reaching_start"] == 4.0

@@ -54,5 +54,6 @@ class ShelterConstruction:
         return False
 
     def episode_stats(self, last: Snapshot) -> dict[str, float]:
-        return {"rays_reaching": float(self.reaching[-1]), "rays_reaching_mean": float(np.mean(self.reaching)),
+        return {"rays_reaching": float(self.reaching[-1]), "rays_reaching_start": float(self.reaching[0]),
+                "rays_reaching_mean": float(np.mean(self.reaching)),
                 "rays": float(len(self.rays))}
