@@ -23,12 +23,17 @@ class Slots:
     boxes: int
     ramps: int
     rays: int
+    state_lidar: bool = False
+
+    @property
+    def state_rays(self) -> int:
+        return self.rays if self.state_lidar else 0
 
     @classmethod
     def of(cls, sc: Scenario) -> Slots:
         """At least one slot of each entity (gymnasium spaces cannot be empty); unused slots stay masked."""
         return cls(max(sc.agents.hiders.max + sc.agents.seekers.max, 2), max(sc.boxes.count.max, 1),
-                   max(sc.ramps.count.max, 1), sc.sensors.lidar_rays)
+                   max(sc.ramps.count.max, 1), sc.sensors.lidar_rays, sc.sensors.state_lidar)
 
 
 def _box(shape) -> spaces.Box:
@@ -53,9 +58,11 @@ def observation_space(slots: Slots, task_keys: dict[str, spaces.Space] | None = 
 
 def state_space(slots: Slots, task_keys: dict[str, spaces.Space] | None = None) -> spaces.Box:
     """The omniscient state: every agent and object slot, the episode's progress, then the task's
-    observation entries (`task_keys`) of every agent slot, flattened (zeros for absent agents)."""
+    observation entries (`task_keys`) of every agent slot, then (`sensors.state_lidar`) the lidar of
+    every agent slot, flattened (zeros for absent agents)."""
     extras = sum(spaces.flatdim(space) for space in (task_keys or {}).values())
-    return _box((slots.agents * (STATE_AGENT_DIM + extras) + (slots.boxes + slots.ramps) * STATE_OBJ_DIM + 2,))
+    per_agent = STATE_AGENT_DIM + extras + slots.state_rays
+    return _box((slots.agents * per_agent + (slots.boxes + slots.ramps) * STATE_OBJ_DIM + 2,))
 
 
 class Observer:
@@ -99,14 +106,18 @@ class Observer:
         n_agents, n_objects = slots.agents * STATE_AGENT_DIM, (slots.boxes + slots.ramps) * STATE_OBJ_DIM
         own = (np.stack([np.concatenate([np.ravel(v) for v in entries.values()]) for entries in extras]) if extras
                else np.zeros((len(self.agent_slot), 0), np.float32))
-        out = np.zeros(n_agents + n_objects + 2 + slots.agents * own.shape[1], np.float32)
+        head = n_agents + n_objects + 2
+        out = np.zeros(head + slots.agents * (own.shape[1] + slots.state_rays), np.float32)
         _fill_state(snap.agent_pos, snap.agent_vel, snap.agent_angle, snap.agent_elevated, st.agent_team,
                     snap.agent_grab, self.agent_slot, snap.obj_pos, snap.obj_vel, snap.obj_angle, st.obj_half,
                     snap.obj_lock, st.obj_kind, slots.boxes, self.n_boxes, st.size,
                     out[:n_agents].reshape(slots.agents, STATE_AGENT_DIM),
                     out[n_agents:n_agents + n_objects].reshape(-1, STATE_OBJ_DIM))
-        out[n_agents + n_objects:n_agents + n_objects + 2] = snap.t / st.horizon, float(snap.prep)
-        out[n_agents + n_objects + 2:].reshape(slots.agents, own.shape[1])[self.agent_slot] = own
+        out[n_agents + n_objects:head] = snap.t / st.horizon, float(snap.prep)
+        tasks_end = head + slots.agents * own.shape[1]
+        out[head:tasks_end].reshape(slots.agents, own.shape[1])[self.agent_slot] = own
+        if slots.state_lidar:
+            out[tasks_end:].reshape(slots.agents, slots.rays)[self.agent_slot] = snap.lidar * (1.0 / st.lidar_range)
         return out
 
 

@@ -114,6 +114,8 @@ class Sensors(Strict):
     vision_range: PositiveFloat = 20.0
     lidar_rays: Annotated[int, Field(ge=0)] = 30
     lidar_range: PositiveFloat = 6.0
+    # env.state() also holds every agent's lidar: the only view of walls and doors a critic can get
+    state_lidar: bool = False
 
 
 Region = Literal["anywhere", "room", "outside", "each_room"]

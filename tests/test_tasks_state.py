@@ -57,3 +57,20 @@ def test_state_carries_the_blueprint_sites_and_their_mask():
 def test_hide_and_seek_state_is_unchanged_in_size():
     env = arena.parallel_env("hide_and_seek_quadrant")
     assert env.state_space.shape == state_space(env.slots).shape
+
+
+def test_state_lidar_appends_every_agents_lidar_in_its_slot():
+    plain = arena.parallel_env("hide_and_seek_rooms", agents__hiders=1, agents__seekers=2)
+    env = arena.parallel_env("hide_and_seek_rooms", agents__hiders=1, agents__seekers=2, sensors__state_lidar=True)
+    plain.reset(seed=5)
+    obs, _ = env.reset(seed=5)
+    rays = env.slots.rays
+    assert env.state_space.shape[0] == plain.state_space.shape[0] + env.slots.agents * rays
+    state = env.state()
+    assert np.array_equal(state[:plain.state_space.shape[0]], plain.state())   # the rest is unchanged
+    lidar = state[plain.state_space.shape[0]:].reshape(env.slots.agents, rays)
+    for agent in env.agents:
+        np.testing.assert_allclose(lidar[env.possible_agents.index(agent)], obs[agent]["lidar"])
+    seen = {env.possible_agents.index(a) for a in env.agents}
+    assert not lidar[[s for s in range(env.slots.agents) if s not in seen]].any()   # absent agents: zeros
+    assert lidar[sorted(seen)].min() > 0
