@@ -23,7 +23,7 @@ class Config:
     env_kwargs: dict = field(default_factory=dict)  # passed to the env constructor
     # A curriculum of env options, {key: [start, ..., end]} (agents/curriculum.py): in 20 stages, over
     # the first `curriculum_until` of the steps, or stage by stage as a logged metric, the gate,
-    # averages `curriculum_gate_min` over the last `curriculum_gate_updates` updates.
+    # averages at least `curriculum_gate_min` over the last `curriculum_gate_updates` updates.
     curriculum: dict = field(default_factory=dict)
     curriculum_until: float = 0.5
     curriculum_gate: str = ""

@@ -5,8 +5,9 @@ env reset as `options={"overrides": {key: value}}`.
 Without a gate the stage follows the fraction of training done, the last one reached at
 `curriculum_until`. With a gate (a logged metric such as `episode/fort_prep`) the next stage comes
 only once that metric has averaged at least `curriculum_gate_min` over the last
-`curriculum_gate_updates` updates (a window long enough that chance cannot pass it), so the task gets harder as fast as the agents learn; at `curriculum_until` the last
-stage is taken whatever the metric says."""
+`curriculum_gate_updates` updates (long enough that a few lucky updates do not pass it), so the
+task gets harder as fast as the agents learn; at `curriculum_until` the last stage is taken
+whatever the metric says."""
 from __future__ import annotations
 
 from collections import deque
