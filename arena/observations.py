@@ -65,6 +65,11 @@ def state_space(slots: Slots, task_keys: dict[str, spaces.Space] | None = None) 
     return _box((slots.agents * per_agent + (slots.boxes + slots.ramps) * STATE_OBJ_DIM + 2,))
 
 
+def _scaled_lidar(snap: Snapshot) -> np.ndarray:
+    """(A, rays) lidar distances as the agents observe them: a share of the lidar range."""
+    return snap.lidar * np.float32(1.0 / snap.static.lidar_range)
+
+
 class Observer:
     """Builds observations for one episode; `agent_slot[i]` is agent i's index in possible_agents."""
 
@@ -95,7 +100,7 @@ class Observer:
               st.obj_half, snap.obj_lock, self.n_boxes, snap.sees_agent, snap.sees_obj, self.other_index,
               self.other_slot, st.size, snap.t / st.horizon, float(snap.prep),
               own, others, mask_aa, boxes, mask_ab, ramps, mask_ar)
-        lidar = snap.lidar * np.float32(1.0 / st.lidar_range)
+        lidar = _scaled_lidar(snap)
         return [{"observation_self": own[i], "agent_qpos_qvel": others[i], "mask_aa_obs": mask_aa[i],
                  "box_obs": boxes[i], "mask_ab_obs": mask_ab[i], "ramp_obs": ramps[i], "mask_ar_obs": mask_ar[i],
                  "lidar": lidar[i]} for i in range(n)]
@@ -117,7 +122,7 @@ class Observer:
         tasks_end = head + slots.agents * own.shape[1]
         out[head:tasks_end].reshape(slots.agents, own.shape[1])[self.agent_slot] = own
         if slots.state_lidar:
-            out[tasks_end:].reshape(slots.agents, slots.rays)[self.agent_slot] = snap.lidar * (1.0 / st.lidar_range)
+            out[tasks_end:].reshape(slots.agents, slots.rays)[self.agent_slot] = _scaled_lidar(snap)
         return out
 
 
