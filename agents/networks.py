@@ -13,7 +13,8 @@ from torch import nn
 
 ACTIVATIONS = {"tanh": nn.Tanh, "relu": nn.ReLU}
 # The upstream hide-and-seek names: entity array -> its visibility mask.
-ENTITY_MASKS = {"agent_qpos_qvel": "mask_aa_obs", "box_obs": "mask_ab_obs", "ramp_obs": "mask_ar_obs"}
+ENTITY_MASKS = {"agent_qpos_qvel": "mask_aa_obs", "box_obs": "mask_ab_obs", "ramp_obs": "mask_ar_obs",
+                "door_obs": "mask_ad_obs"}
 
 
 def linear(n_in: int, n_out: int, gain: float = math.sqrt(2)) -> nn.Linear:

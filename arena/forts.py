@@ -19,8 +19,13 @@ def _on_boundary(door: np.ndarray, room: tuple[float, float, float, float], eps:
     return (abs(ay - y0) < eps or abs(ay - y1) < eps) and min(ax, bx) >= x0 - eps and max(ax, bx) <= x1 + eps
 
 
+def of_room(layout: Layout, room: tuple[float, float, float, float] | None) -> np.ndarray:
+    """(D,) bool: which of the layout's doors lead into or out of `room` (none when it is None)."""
+    return np.array([room is not None and _on_boundary(d, room) for d in layout.doors], dtype=bool)
+
+
 def room_doors(layout: Layout, room: tuple[float, float, float, float]) -> np.ndarray:
-    return np.array([d for d in layout.doors if _on_boundary(d, room)]).reshape(-1, 4)
+    return layout.doors[of_room(layout, room)].reshape(-1, 4)
 
 
 def doors_shut(snap: Snapshot, doors: np.ndarray, team: int) -> np.ndarray:

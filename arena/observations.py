@@ -9,11 +9,13 @@ import numpy as np
 from gymnasium import spaces
 from numba import njit
 
+from arena import forts
+from arena.layouts import Layout
 from arena.snapshot import BOX, RAMP, SEEKERS, Snapshot
 from scenarios.schema import Scenario
 
-SELF_DIM, AGENT_DIM, OBJ_DIM = 12, 8, 12
-STATE_AGENT_DIM, STATE_OBJ_DIM = 10, 11
+SELF_DIM, AGENT_DIM, OBJ_DIM, DOOR_DIM = 12, 8, 12, 5
+STATE_AGENT_DIM, STATE_OBJ_DIM, STATE_DOOR_DIM = 10, 11, 6
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,7 @@ class Slots:
     ramps: int
     rays: int
     state_lidar: bool = False
+    doors: int = 0
 
     @property
     def state_rays(self) -> int:
@@ -33,7 +36,7 @@ class Slots:
     def of(cls, sc: Scenario) -> Slots:
         """At least one slot of each entity (gymnasium spaces cannot be empty); unused slots stay masked."""
         return cls(max(sc.agents.hiders.max + sc.agents.seekers.max, 2), max(sc.boxes.count.max, 1),
-                   max(sc.ramps.count.max, 1), sc.sensors.lidar_rays, sc.sensors.state_lidar)
+                   max(sc.ramps.count.max, 1), sc.sensors.lidar_rays, sc.sensors.state_lidar, sc.sensors.doors)
 
 
 def _box(shape) -> spaces.Box:
@@ -52,6 +55,8 @@ def observation_space(slots: Slots, task_keys: dict[str, spaces.Space] | None = 
         "ramp_obs": _box((slots.ramps, OBJ_DIM)),
         "mask_ar_obs": spaces.MultiBinary(slots.ramps),
         "lidar": _box((slots.rays,)),
+        **({"door_obs": _box((slots.doors, DOOR_DIM)), "mask_ad_obs": spaces.MultiBinary(slots.doors)}
+           if slots.doors else {}),
         **(task_keys or {}),
     })
 
@@ -59,10 +64,11 @@ def observation_space(slots: Slots, task_keys: dict[str, spaces.Space] | None = 
 def state_space(slots: Slots, task_keys: dict[str, spaces.Space] | None = None) -> spaces.Box:
     """The omniscient state: every agent and object slot, the episode's progress, then the task's
     observation entries (`task_keys`) of every agent slot, then (`sensors.state_lidar`) the lidar of
-    every agent slot, flattened (zeros for absent agents)."""
+    every agent slot, flattened (zeros for absent agents), then (`sensors.doors`) the door slots."""
     extras = sum(spaces.flatdim(space) for space in (task_keys or {}).values())
     per_agent = STATE_AGENT_DIM + extras + slots.state_rays
-    return _box((slots.agents * per_agent + (slots.boxes + slots.ramps) * STATE_OBJ_DIM + 2,))
+    objects = (slots.boxes + slots.ramps) * STATE_OBJ_DIM
+    return _box((slots.agents * per_agent + objects + 2 + slots.doors * STATE_DOOR_DIM,))
 
 
 def _scaled_lidar(snap: Snapshot) -> np.ndarray:
@@ -70,11 +76,24 @@ def _scaled_lidar(snap: Snapshot) -> np.ndarray:
     return snap.lidar * np.float32(1.0 / snap.static.lidar_range)
 
 
-class Observer:
-    """Builds observations for one episode; `agent_slot[i]` is agent i's index in possible_agents."""
+def door_table(layout: Layout, count: int) -> np.ndarray:
+    """(doors, 5) rows of up to `count` doors, those of the hiders' room first: centre x, y, the unit
+    vector along the gap, and whether it leads into the hiders' room."""
+    own = forts.of_room(layout, layout.room)
+    order = np.argsort(~own, kind="stable")[:count]
+    gaps = layout.doors[order]
+    along = gaps[:, 2:] - gaps[:, :2]
+    along /= np.linalg.norm(along, axis=1, keepdims=True)
+    return np.column_stack([(gaps[:, :2] + gaps[:, 2:]) / 2, along, own[order]]).astype(np.float32)
 
-    def __init__(self, slots: Slots, agent_slot: np.ndarray, n_boxes: int):
+
+class Observer:
+    """Builds observations for one episode; `agent_slot[i]` is agent i's index in possible_agents;
+    `doors`: the episode's `door_table` (needed when the slots have doors)."""
+
+    def __init__(self, slots: Slots, agent_slot: np.ndarray, n_boxes: int, doors: np.ndarray | None = None):
         self.slots = slots
+        self.doors = np.zeros((0, DOOR_DIM), np.float32) if doors is None else doors
         self.agent_slot = agent_slot
         n = len(agent_slot)
         self.n_boxes = n_boxes
@@ -101,9 +120,24 @@ class Observer:
               self.other_slot, st.size, snap.t / st.horizon, float(snap.prep),
               own, others, mask_aa, boxes, mask_ab, ramps, mask_ar)
         lidar = _scaled_lidar(snap)
-        return [{"observation_self": own[i], "agent_qpos_qvel": others[i], "mask_aa_obs": mask_aa[i],
-                 "box_obs": boxes[i], "mask_ab_obs": mask_ab[i], "ramp_obs": ramps[i], "mask_ar_obs": mask_ar[i],
-                 "lidar": lidar[i]} for i in range(n)]
+        obs = [{"observation_self": own[i], "agent_qpos_qvel": others[i], "mask_aa_obs": mask_aa[i],
+                "box_obs": boxes[i], "mask_ab_obs": mask_ab[i], "ramp_obs": ramps[i], "mask_ar_obs": mask_ar[i],
+                "lidar": lidar[i]} for i in range(n)]
+        if slots.doors:
+            doors, mask_ad = self._doors(snap)
+            for i, entries in enumerate(obs):
+                entries["door_obs"], entries["mask_ad_obs"] = doors[i], mask_ad[i]
+        return obs
+
+    def _doors(self, snap: Snapshot) -> tuple[np.ndarray, np.ndarray]:
+        """(A, slots, 5) door rows relative to each agent (every door is known, walls hide none) and masks."""
+        n, k = len(snap.agent_pos), len(self.doors)
+        rows = np.zeros((n, self.slots.doors, DOOR_DIM), np.float32)
+        rows[:, :k, :2] = self.doors[None, :, :2] - snap.agent_pos[:, None, :]
+        rows[:, :k, 2:] = self.doors[None, :, 2:]
+        mask = np.zeros((n, self.slots.doors), np.int8)
+        mask[:, :k] = 1
+        return rows, mask
 
     def state(self, snap: Snapshot, extras: list[dict[str, np.ndarray]] | None = None) -> np.ndarray:
         """`extras`: the task's observation entries of every agent, in agent order (`task.observe`)."""
@@ -112,7 +146,8 @@ class Observer:
         own = (np.stack([np.concatenate([np.ravel(v) for v in entries.values()]) for entries in extras]) if extras
                else np.zeros((len(self.agent_slot), 0), np.float32))
         head = n_agents + n_objects + 2
-        out = np.zeros(head + slots.agents * (own.shape[1] + slots.state_rays), np.float32)
+        out = np.zeros(head + slots.agents * (own.shape[1] + slots.state_rays) + slots.doors * STATE_DOOR_DIM,
+                       np.float32)
         _fill_state(snap.agent_pos, snap.agent_vel, snap.agent_angle, snap.agent_elevated, st.agent_team,
                     snap.agent_grab, self.agent_slot, snap.obj_pos, snap.obj_vel, snap.obj_angle, st.obj_half,
                     snap.obj_lock, st.obj_kind, slots.boxes, self.n_boxes, st.size,
@@ -121,8 +156,14 @@ class Observer:
         out[n_agents + n_objects:head] = snap.t / st.horizon, float(snap.prep)
         tasks_end = head + slots.agents * own.shape[1]
         out[head:tasks_end].reshape(slots.agents, own.shape[1])[self.agent_slot] = own
+        lidar_end = tasks_end + slots.agents * slots.state_rays
         if slots.state_lidar:
-            out[tasks_end:].reshape(slots.agents, slots.rays)[self.agent_slot] = _scaled_lidar(snap)
+            out[tasks_end:lidar_end].reshape(slots.agents, slots.rays)[self.agent_slot] = _scaled_lidar(snap)
+        if slots.doors:
+            doors = out[lidar_end:].reshape(slots.doors, STATE_DOOR_DIM)[:len(self.doors)]
+            doors[:, 0] = 1.0
+            doors[:, 1:3] = self.doors[:, :2] / st.size
+            doors[:, 3:] = self.doors[:, 2:]
         return out
 
 

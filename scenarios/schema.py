@@ -116,6 +116,9 @@ class Sensors(Strict):
     lidar_range: PositiveFloat = 6.0
     # env.state() also holds every agent's lidar: the only view of walls and doors a critic can get
     state_lidar: bool = False
+    # Door slots in each observation and in env.state(): where the layout's doors are, those of the
+    # hiders' room first (0 = off, as upstream, where doors are seen by lidar alone)
+    doors: Annotated[int, Field(ge=0)] = 0
 
 
 Region = Literal["anywhere", "room", "outside", "each_room"]
