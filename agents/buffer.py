@@ -60,9 +60,9 @@ class TeamRollout:
                     first=self.first, h_actor=self.h_actor, h_critic=self.h_critic)
 
 
-def minibatches(batch: dict, n: int, seq_len: int, generator=None):
-    """Yield `n` random minibatches of whole sequences: with a GRU, chunks of `seq_len` steps starting
-    from the stored hidden state; without one, single steps (seq_len 1). Tensors are [L, b, ...]."""
+def sequences(batch: dict, seq_len: int) -> dict:
+    """The batch as whole sequences, [L, n_seq, ...]: with a GRU, chunks of `seq_len` steps that
+    start from the stored hidden state; without one, single steps (L = 1)."""
     T, B = batch["mask"].shape
     L = seq_len if batch["h_actor"] is not None else 1
 
@@ -78,7 +78,12 @@ def minibatches(batch: dict, n: int, seq_len: int, generator=None):
     for h in ("h_actor", "h_critic"):
         if seqs[h] is not None:
             seqs[h] = seqs[h][:1]  # the state entering each chunk, [1, n_seq, H]
-    order = torch.randperm(seqs["mask"].shape[1], generator=generator).to(batch["mask"].device)
+    return seqs
+
+
+def minibatches(seqs: dict, n: int, generator=None):
+    """Yield `n` random minibatches of the `sequences`."""
+    order = torch.randperm(seqs["mask"].shape[1], generator=generator).to(seqs["mask"].device)
     for idx in order.chunk(n):
         yield {k: _select(v, idx) for k, v in seqs.items()}
 

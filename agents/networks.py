@@ -105,8 +105,9 @@ class Trunk(nn.Module):
 
 class MultiCategorical:
     """Independent categoricals (a Discrete space is one of them); actions are float [..., k].
-    The k logit groups are padded to one [..., k, max_n] tensor so that a single distribution
-    object serves them all (padded choices have probability 0)."""
+    The k logit groups are padded to one [..., k, max_n] tensor of log-probabilities (padded choices
+    have probability 0). Written out rather than through torch.distributions: each minibatch builds
+    one, and the library's checks and broadcasting cost more than the maths on small networks."""
 
     _layouts: dict = {}
 
@@ -116,7 +117,7 @@ class MultiCategorical:
         else:
             index, valid = self._layout(tuple(nvec), logits.device)
             grouped = torch.where(valid, logits[..., index], logits.new_tensor(-1e8))
-        self.dist = torch.distributions.Categorical(logits=grouped, validate_args=False)
+        self.logp = torch.log_softmax(grouped, -1)
 
     @classmethod
     def _layout(cls, nvec: tuple[int, ...], device) -> tuple[torch.Tensor, torch.Tensor]:
@@ -136,40 +137,46 @@ class MultiCategorical:
 
     def sample(self):
         """Gumbel-max: the same distribution as Categorical.sample, in a few vectorised ops."""
-        logits = self.dist.logits
-        return (logits - torch.empty_like(logits).exponential_().log()).argmax(-1).float()
+        return (self.logp - torch.empty_like(self.logp).exponential_().log()).argmax(-1).float()
 
     def mode(self):
-        return self.dist.logits.argmax(-1).float()
+        return self.logp.argmax(-1).float()
 
     def log_prob(self, a):
-        return self.dist.log_prob(a.long()).sum(-1)
+        return self.logp.gather(-1, a.long()[..., None]).sum((-2, -1))
 
     def entropy(self):
-        return self.dist.entropy().sum(-1)
+        return -(self.logp.exp() * self.logp).sum((-2, -1))
 
     def kl(self, other: "MultiCategorical"):
-        return torch.distributions.kl_divergence(self.dist, other.dist).sum(-1)
+        """KL(self || other)."""
+        return (self.logp.exp() * (self.logp - other.logp)).sum((-2, -1))
 
 
 class DiagGaussian:
+    _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
+
     def __init__(self, mean: torch.Tensor, log_std: torch.Tensor):
-        self.dist = torch.distributions.Normal(mean, log_std.expand_as(mean).exp(), validate_args=False)
+        self.mean, self.log_std = mean, log_std.expand_as(mean)
 
     def sample(self):
-        return self.dist.sample()
+        return self.mean + self.log_std.exp() * torch.randn_like(self.mean)
 
     def mode(self):
-        return self.dist.mean
+        return self.mean
 
     def log_prob(self, a):
-        return self.dist.log_prob(a).sum(-1)
+        z = (a - self.mean) * torch.exp(-self.log_std)
+        return -(0.5 * z**2 + self.log_std).sum(-1) - self._HALF_LOG_2PI * self.mean.shape[-1]
 
     def entropy(self):
-        return self.dist.entropy().sum(-1)
+        return self.log_std.sum(-1) + (0.5 + self._HALF_LOG_2PI) * self.mean.shape[-1]
 
     def kl(self, other: "DiagGaussian"):
-        return torch.distributions.kl_divergence(self.dist, other.dist).sum(-1)
+        """KL(self || other)."""
+        var_ratio = torch.exp(2 * (self.log_std - other.log_std))
+        gap = (self.mean - other.mean) * torch.exp(-other.log_std)
+        return 0.5 * (var_ratio + gap**2 - 1 - torch.log(var_ratio)).sum(-1)
 
 
 class Actor(nn.Module):

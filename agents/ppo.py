@@ -6,7 +6,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from agents.buffer import minibatches
+from agents.buffer import minibatches, sequences
 from agents.policy import TeamPolicy
 
 
@@ -68,8 +68,9 @@ class PPO:
             group["lr"] = lr
         batch = prepare(batch, policy, cfg)
         stats = {"lr": lr}
+        seqs = sequences(batch, cfg.chunk_len)
         for _ in range(cfg.epochs):
-            for mb in minibatches(batch, cfg.minibatches, cfg.chunk_len):
+            for mb in minibatches(seqs, cfg.minibatches):
                 h = mb["h_actor"][0] if mb["h_actor"] is not None else None
                 dist, _ = policy.actor(mb["actor_in"], h, mb["first"])
                 log_ratio = dist.log_prob(mb["actions"]) - mb["logp"]

@@ -13,7 +13,7 @@ import torch
 from torch import nn
 from torch.nn.utils import parameters_to_vector, vector_to_parameters
 
-from agents.buffer import minibatches
+from agents.buffer import minibatches, sequences
 from agents.policy import TeamPolicy
 from agents.ppo import explained_variance, masked_mean, prepare, value_loss
 
@@ -61,9 +61,10 @@ class TRPO:
     def update(self, batch: dict, progress: float) -> dict:
         cfg, policy = self.cfg, self.policy
         batch = prepare(batch, policy, cfg)
-        stats = self.policy_step(next(minibatches(batch, 1, cfg.chunk_len)))
+        seqs = sequences(batch, cfg.chunk_len)
+        stats = self.policy_step(seqs)
         for _ in range(cfg.epochs):
-            for mb in minibatches(batch, cfg.minibatches, cfg.chunk_len):
+            for mb in minibatches(seqs, cfg.minibatches):
                 loss = value_loss(policy, mb, cfg)
                 self.optimizer.zero_grad()
                 loss.backward()

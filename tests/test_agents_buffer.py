@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from agents import config
-from agents.buffer import Collector, gae, minibatches
+from agents.buffer import Collector, gae, minibatches, sequences
 from agents.policy import TeamPolicy
 from agents.vec import InProcessVecEnv, make_vec_env
 
@@ -85,7 +85,7 @@ def test_recurrent_minibatches_are_chunks_that_cover_the_batch_once():
     batch = {"mask": step_id, "actor_in": {"": step_id[..., None]}, "h_actor": step_id[..., None].repeat(1, 1, 2),
              "h_critic": None}
     seen = []
-    for mb in minibatches(batch, 2, L):
+    for mb in minibatches(sequences(batch, L), 2):
         x = mb["actor_in"][""][..., 0]
         assert x.shape == (L, 4)
         assert torch.equal(x[1:] - x[:-1], torch.full((L - 1, 4), float(B)))  # consecutive steps of one env
