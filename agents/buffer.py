@@ -40,8 +40,8 @@ class TeamRollout:
         B = n_envs * policy.n_agents
         zeros = lambda *shape: torch.zeros(T, B, *shape, device=device)  # noqa: E731
         self.actor_in = {k: zeros(*shape) for k, shape in policy.keys.items()}
-        self.critic_in = ({"": zeros(state_dim + policy.n_agents)} if policy.central
-                          else {k: zeros(*shape) for k, shape in policy.keys.items()})
+        # a decentralised critic reads the actor's (normalised) inputs: one tensor serves both
+        self.critic_in = {"": zeros(state_dim + policy.n_agents)} if policy.central else self.actor_in
         self.actions = zeros(action_dim(policy.team.action_space))
         for name in ("logp", "values", "next_values", "final_values", "rewards", "terminated", "dones", "mask",
                      "first"):
@@ -198,7 +198,8 @@ class Collector:
             if seen_state is not None:
                 seen_state[t, r] = state[0]
             seen_active[t, r] = active
-        actor_in, critic_in = policy.actor_input(obs), policy.critic_input(obs, state)
+        actor_in = policy.actor_input(obs)
+        critic_in = policy.critic_input(obs, state) if policy.central else actor_in
         ha = hc = None
         if ro.h_actor is not None:
             ha, hc = ro.ha[r], ro.hc[r]
@@ -219,8 +220,8 @@ class Collector:
             mask = active * ~rows[r]
         for k in actor_in:
             ro.actor_in[k][t, r] = actor_in[k][0]
-        for k in critic_in:
-            ro.critic_in[k][t, r] = critic_in[k][0]
+        if policy.central:
+            ro.critic_in[""][t, r] = critic_in[""][0]
         ro.actions[t, r], ro.logp[t, r], ro.values[t, r] = action[0], dist.log_prob(action)[0], value[0]
         ro.mask[t, r], ro.first[t, r] = mask, first
         self.vec.arrays[f"action/{team}"][envs.start:envs.stop] = action[0].reshape(len(envs), N, -1).cpu().numpy()

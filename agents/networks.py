@@ -154,10 +154,12 @@ class MultiCategorical:
 
 
 class DiagGaussian:
+    """`log_std` is expanded to the mean's shape: a view of the parameter, which keeps the old
+    values when TRPO's line search swaps the parameters' storage."""
     _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
 
     def __init__(self, mean: torch.Tensor, log_std: torch.Tensor):
-        self.mean, self.log_std = mean, log_std.expand_as(mean)
+        self.mean, self.log_std = mean, log_std
 
     def sample(self):
         return self.mean + self.log_std.exp() * torch.randn_like(self.mean)
@@ -165,18 +167,21 @@ class DiagGaussian:
     def mode(self):
         return self.mean
 
+    def _log_norm(self) -> torch.Tensor:
+        return self.log_std.sum(-1) + self._HALF_LOG_2PI * self.mean.shape[-1]
+
     def log_prob(self, a):
         z = (a - self.mean) * torch.exp(-self.log_std)
-        return -(0.5 * z**2 + self.log_std).sum(-1) - self._HALF_LOG_2PI * self.mean.shape[-1]
+        return -0.5 * (z * z).sum(-1) - self._log_norm()
 
     def entropy(self):
-        return self.log_std.sum(-1) + (0.5 + self._HALF_LOG_2PI) * self.mean.shape[-1]
+        return self._log_norm() + 0.5 * self.mean.shape[-1]
 
     def kl(self, other: "DiagGaussian"):
         """KL(self || other)."""
-        var_ratio = torch.exp(2 * (self.log_std - other.log_std))
         gap = (self.mean - other.mean) * torch.exp(-other.log_std)
-        return 0.5 * (var_ratio + gap**2 - 1 - torch.log(var_ratio)).sum(-1)
+        var_ratio = torch.exp(2 * (self.log_std - other.log_std))
+        return 0.5 * (gap * gap).sum(-1) + (0.5 * (var_ratio - 1) - (self.log_std - other.log_std)).sum(-1)
 
 
 class Actor(nn.Module):
@@ -196,7 +201,7 @@ class Actor(nn.Module):
     def forward(self, obs: dict, h, first):
         x, h = self.trunk(obs, h, first)
         out = self.head(x)
-        return (DiagGaussian(out, self.log_std) if self.nvec is None else MultiCategorical(out, self.nvec)), h
+        return (DiagGaussian(out, self.log_std.expand_as(out)) if self.nvec is None else MultiCategorical(out, self.nvec)), h
 
 
 class Critic(nn.Module):

@@ -42,13 +42,13 @@ def test_diag_gaussian_matches_torch_normal():
     torch.manual_seed(2)
     mean, log_std = torch.randn(6, 3), torch.randn(3) * 0.5
     other_mean, other_log_std = torch.randn(6, 3), torch.randn(3) * 0.5
-    ours, theirs = DiagGaussian(mean, log_std), torch.distributions.Normal(mean, log_std.exp())
+    ours, theirs = DiagGaussian(mean, log_std.expand_as(mean)), torch.distributions.Normal(mean, log_std.exp())
     other = torch.distributions.Normal(other_mean, other_log_std.exp())
     action = theirs.sample()
     torch.testing.assert_close(ours.log_prob(action), theirs.log_prob(action).sum(-1))
     torch.testing.assert_close(ours.entropy(), theirs.entropy().sum(-1))
-    torch.testing.assert_close(ours.kl(DiagGaussian(other_mean, other_log_std)),
+    torch.testing.assert_close(ours.kl(DiagGaussian(other_mean, other_log_std.expand_as(other_mean))),
                                torch.distributions.kl_divergence(theirs, other).sum(-1))
-    samples = DiagGaussian(mean[:1].expand(200_000, 3), log_std).sample()
+    samples = DiagGaussian(mean[:1].expand(200_000, 3), log_std.expand(200_000, 3)).sample()
     torch.testing.assert_close(samples.mean(0), mean[0], atol=0.02, rtol=0)
     torch.testing.assert_close(samples.std(0), log_std.exp(), atol=0.02, rtol=0)

@@ -1,3 +1,5 @@
+import copy
+
 import gymnasium as gym
 import numpy as np
 import pytest
@@ -9,10 +11,10 @@ from agents.policy import TeamPolicy
 from agents.trpo import TNPG, TRPO, conjugate_gradient, line_search
 
 
-def random_batch(cfg, T=16, B=8, seed=0):
-    """A rollout-shaped batch from a small Discrete(3) policy with random advantages."""
+def random_batch(cfg, T=16, B=8, seed=0, action_space=gym.spaces.Discrete(3)):
+    """A rollout-shaped batch from a small policy with random advantages."""
     torch.manual_seed(seed)
-    team = TeamSpec("agent", ("agent",), gym.spaces.Box(-1, 1, (4,), np.float32), gym.spaces.Discrete(3))
+    team = TeamSpec("agent", ("agent",), gym.spaces.Box(-1, 1, (4,), np.float32), action_space)
     policy = TeamPolicy(team, 0, cfg)
     obs = torch.randn(T, B, 4)
     first = torch.zeros(T, B)
@@ -34,11 +36,13 @@ def test_conjugate_gradient_solves_a_spd_system():
 
 
 @pytest.mark.parametrize("max_kl", [0.01, 0.001])
-def test_trpo_step_keeps_kl_under_delta_and_improves_the_surrogate(max_kl):
+@pytest.mark.parametrize("action_space", [gym.spaces.Discrete(3), gym.spaces.Box(-1, 1, (2,), np.float32)],
+                         ids=["discrete", "continuous"])
+def test_trpo_step_keeps_kl_under_delta_and_improves_the_surrogate(max_kl, action_space):
     cfg = config.resolve("trpo", ("test", {"max_kl": max_kl, "epochs": 1, "minibatches": 1}))
-    policy, batch = random_batch(cfg)
-    with torch.no_grad():
-        old = policy.actor(batch["actor_in"], None, batch["first"])[0]
+    policy, batch = random_batch(cfg, action_space=action_space)
+    with torch.no_grad():   # from a copy: no tensor of the old distribution can share the live parameters
+        old = copy.deepcopy(policy.actor)(batch["actor_in"], None, batch["first"])[0]
     stats = TRPO(policy, cfg).update(batch, 0.0)
     with torch.no_grad():
         new = policy.actor(batch["actor_in"], None, batch["first"])[0]
