@@ -21,10 +21,11 @@ class Config:
     target: str = "hide_and_seek_quadrant"  # scenario name or YAML path, gym:<id>, pz:<module>
     algo: str = "mappo"
     env_kwargs: dict = field(default_factory=dict)  # passed to the env constructor
-    # A curriculum of env options, {key: [start, ..., end]} (agents/curriculum.py): in 20 stages, over
+    # A curriculum of env options, {key: [start, ..., end]} (agents/curriculum.py): in `curriculum_stages`, over
     # the first `curriculum_until` of the steps, or stage by stage as a logged metric, the gate,
     # averages at least `curriculum_gate_min` over the last `curriculum_gate_updates` updates.
     curriculum: dict = field(default_factory=dict)
+    curriculum_stages: int = 20
     curriculum_until: float = 0.5
     curriculum_gate: str = ""
     curriculum_gate_min: float = 0.5
@@ -134,7 +135,7 @@ def resolve(algo: str, *layers: tuple[str, dict]) -> Config:
         values.update({k: _check(k, v, where) for k, v in layer.items() if v is not None})
     cfg = Config(**values)
     at_least_one = ("envs", "threads", "update_threads", "rollout_len", "epochs", "minibatches", "chunk_len", "checkpoint_every",
-                    "pool_every", "curriculum_gate_updates")
+                    "pool_every", "curriculum_gate_updates", "curriculum_stages")
     for key in at_least_one:
         if getattr(cfg, key) < 1:
             raise InputError(f"{key} must be at least 1")

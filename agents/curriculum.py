@@ -1,6 +1,6 @@
 """A curriculum of env options: each `key: [start, ..., end]` of `cfg.curriculum` moves through its
-waypoints (evenly spaced over the stages, linear between them) in STAGES stages and reaches every
-env reset as `options={"overrides": {key: value}}`.
+waypoints (evenly spaced over the stages, linear between them) in `curriculum_stages` stages and
+reaches every env reset as `options={"overrides": {key: value}}`.
 
 Without a gate the stage follows the fraction of training done, the last one reached at
 `curriculum_until`. With a gate (a logged metric such as `episode/fort_prep`) the next stage comes
@@ -14,18 +14,17 @@ from collections import deque
 
 import numpy as np
 
-STAGES = 20
-
 
 class Curriculum:
     def __init__(self, cfg):
         self.ends, self.until = cfg.curriculum, cfg.curriculum_until
         self.gate, self.gate_min = cfg.curriculum_gate, cfg.curriculum_gate_min
+        self.stages = cfg.curriculum_stages
         self.stage = 0
         self.recent: deque = deque(maxlen=cfg.curriculum_gate_updates)
 
     def values(self) -> dict[str, float]:
-        level = self.stage / STAGES
+        level = self.stage / self.stages
         return {key: float(np.interp(level, np.linspace(0, 1, len(points)), points))
                 for key, points in self.ends.items()}
 
@@ -33,10 +32,10 @@ class Curriculum:
         """Move on after an update; True when the values changed."""
         before = self.stage
         if progress >= self.until:
-            self.stage = STAGES
+            self.stage = self.stages
         elif not self.gate:
-            self.stage = int(progress / self.until * STAGES)
-        elif self.gate in metrics and self.stage < STAGES:
+            self.stage = int(progress / self.until * self.stages)
+        elif self.gate in metrics and self.stage < self.stages:
             self.recent.append(metrics[self.gate])
             if len(self.recent) == self.recent.maxlen and np.mean(self.recent) >= self.gate_min:
                 self.stage += 1

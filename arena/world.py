@@ -72,9 +72,11 @@ def _against_doors(layout: layouts.Layout, box_half: np.ndarray, wall_half: floa
 
 
 def _pulled_back(rng, at_doors: np.ndarray, box_half: np.ndarray, room, wall_half: float,
-                 distance: float, tries: int = 20) -> np.ndarray:
-    """The door poses moved up to `distance` into the room (towards its centre, with as much
-    sideways jitter), kept inside the room and clear of each other; unmoved if no draw fits."""
+                 distance: float, nearest: float = 0.0, tries: int = 20) -> np.ndarray:
+    """The door poses moved `nearest` to `distance` into the room (towards its centre, with up to
+    half as much sideways jitter), kept inside the room and clear of each other. If no draw fits
+    (doors close together at a corner), none: the boxes spawn in their region, rather than at the
+    doors where they would shut them for free."""
     centre = np.array([(room[0] + room[2]) / 2, (room[1] + room[3]) / 2])
     half = box_half[:len(at_doors)]
     reach, margin = np.hypot(half[:, 0], half[:, 1]), half.max(axis=1, keepdims=True) + wall_half + 0.01
@@ -83,13 +85,13 @@ def _pulled_back(rng, at_doors: np.ndarray, box_half: np.ndarray, room, wall_hal
         inward = centre - at_doors[:, :2]
         inward /= np.linalg.norm(inward, axis=1, keepdims=True)
         side = np.stack([-inward[:, 1], inward[:, 0]], axis=1)
-        depth = rng.uniform(0, distance, len(at_doors))[:, None]
+        depth = rng.uniform(nearest, distance, len(at_doors))[:, None]
         jitter = rng.uniform(-0.5, 0.5, len(at_doors))[:, None] * depth
         xy = np.clip(at_doors[:, :2] + inward * depth + side * jitter, lo, hi)
         gaps = np.linalg.norm(xy[:, None] - xy[None], axis=2) - reach[:, None] - reach[None]
         if (gaps[~np.eye(len(xy), dtype=bool)] > 0.02).all():
             return np.column_stack([xy, at_doors[:, 2]])
-    return at_doors
+    return np.zeros((0, 3))
 
 
 class World:
@@ -120,7 +122,7 @@ class World:
             at_doors = _against_doors(self.layout, obj_half[:n_boxes], wall_half)
             if sc.spawn.boxes_door_distance:
                 at_doors = _pulled_back(rng, at_doors, obj_half, self.layout.room, wall_half,
-                                        sc.spawn.boxes_door_distance)
+                                        sc.spawn.boxes_door_distance, sc.spawn.boxes_door_distance_min)
         positions = spawn.place(rng, self.layout, sc.world.size, wall_half, radii, regions, at_doors[:, :2])
         if n_sites:
             self.layout = dataclasses.replace(self.layout, sites=positions[len(radii) - n_sites:])

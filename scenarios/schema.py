@@ -134,9 +134,19 @@ class Spawn(Strict):
     # A spawn curriculum: the chance, each episode, that boxes start against the inside of the
     # hiders' room doors (one per door) instead of in their region. 0 is the original game.
     boxes_at_doors: Fraction = 0.0
-    # How far (metres) into the room from that door such a box may start, drawn uniformly: a
-    # reverse curriculum widens it from 0 (the box already shuts the door) to the room's size.
+    # How far (metres) into the room from that door such a box may start, drawn uniformly from
+    # [boxes_door_distance_min, boxes_door_distance]: a reverse curriculum widens it from 0 (the box
+    # already shuts the door) to the room's size. A minimum keeps the box off the door, so that only
+    # pushing it there shuts the door.
     boxes_door_distance: NonNegativeFloat = 0.0
+    boxes_door_distance_min: NonNegativeFloat = 0.0
+
+    @model_validator(mode="after")
+    def _distance_range(self):
+        if self.boxes_door_distance_min > self.boxes_door_distance:
+            raise ValueError(f"spawn.boxes_door_distance_min ({self.boxes_door_distance_min}) is above "
+                             f"spawn.boxes_door_distance ({self.boxes_door_distance})")
+        return self
 
 
 class Rewards(Strict):

@@ -4,7 +4,7 @@ import json
 import pytest
 
 from agents import config
-from agents.curriculum import STAGES, Curriculum
+from agents.curriculum import Curriculum
 from agents.trainer import Trainer
 from scenarios.errors import InputError
 from test_agents_toys import CoopEnv
@@ -33,6 +33,15 @@ def test_waypoints_are_evenly_spaced_over_the_stages():
     assert cur.values() == {"p": 0.5, "d": 3.0}
 
 
+def test_more_stages_take_smaller_steps():
+    cur = Curriculum(config.resolve("mappo", ("test", dict(curriculum={"d": [0.0, 3.0]}, curriculum_stages=30,
+                                                           curriculum_gate="fort", curriculum_gate_updates=1))))
+    cur.advance(0.1, {"fort": 1.0})
+    assert cur.values() == {"d": pytest.approx(0.1)}
+    with pytest.raises(InputError, match="curriculum_stages must be at least 1"):
+        config.resolve("mappo", ("test", {"curriculum_stages": 0}))
+
+
 def test_a_gate_moves_one_stage_once_the_metric_holds_for_three_updates():
     cur = _curriculum(curriculum_gate="fort", curriculum_gate_min=0.5, curriculum_gate_updates=3)
     moved = [cur.advance(0.1, {"fort": fort}) for fort in (0.9, 0.2, 0.3, 0.9, 0.9)]
@@ -42,7 +51,7 @@ def test_a_gate_moves_one_stage_once_the_metric_holds_for_three_updates():
     restored = _curriculum(curriculum_gate="fort", curriculum_gate_updates=3)
     restored.load_state_dict(cur.state_dict())
     assert restored.stage == 1 and list(restored.recent) == list(cur.recent)
-    assert cur.advance(0.5, {"fort": 0.0}) and cur.stage == STAGES  # at `until` the last stage regardless
+    assert cur.advance(0.5, {"fort": 0.0}) and cur.stage == 20  # at `until` the last stage regardless
 
 
 class Recording(CoopEnv):

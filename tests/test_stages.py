@@ -132,6 +132,22 @@ def test_door_distance_moves_boxes_into_the_room_and_apart():
     assert opened >= 15
 
 
+def test_a_minimum_door_distance_leaves_every_door_open():
+    env = arena.parallel_env(spawn__boxes_at_doors=1.0, spawn__boxes_door_distance=0.5,
+                             spawn__boxes_door_distance_min=0.4)
+    for seed in range(20):
+        env.reset(seed=seed)
+        layout, snap = env.world.layout, env.snapshot
+        as_if_locked = type(snap)(**{**snap.__dict__, "obj_lock": np.array([0, 0, -1], dtype=np.int8)})
+        assert not forts.doors_shut(as_if_locked, forts.room_doors(layout, layout.room), team=0).any()
+        assert forts.inside(snap.obj_pos[:2], layout.room).all()
+
+
+def test_door_distance_minimum_above_the_maximum_is_an_error():
+    with pytest.raises(InputError, match="boxes_door_distance_min"):
+        arena.parallel_env(spawn__boxes_door_distance=0.3, spawn__boxes_door_distance_min=0.5)
+
+
 def test_reset_overrides_change_the_spawn_but_not_the_spaces():
     from arena import forts
     env = arena.parallel_env()
