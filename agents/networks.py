@@ -200,7 +200,7 @@ class Actor(nn.Module):
 
     def forward(self, obs: dict, h, first):
         x, h = self.trunk(obs, h, first)
-        out = self.head(x)
+        out = self.head(x).float()   # float32 even under bfloat16 autocast: the distribution's maths need it
         return (DiagGaussian(out, self.log_std.expand_as(out)) if self.nvec is None else MultiCategorical(out, self.nvec)), h
 
 
@@ -212,4 +212,4 @@ class Critic(nn.Module):
 
     def forward(self, obs: dict, h, first):
         x, h = self.trunk(obs, h, first)
-        return self.head(x)[..., 0], h
+        return self.head(x)[..., 0].float(), h

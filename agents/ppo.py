@@ -59,6 +59,8 @@ class PPO:
         self.policy, self.cfg = policy, cfg
         self.params = list(policy.parameters())
         self.optimizer = torch.optim.Adam(self.params, lr=cfg.lr, eps=1e-5, fused=True)
+        device = self.params[0].device.type
+        self.autocast = lambda: torch.autocast(device, dtype=torch.bfloat16, enabled=cfg.bf16)
 
     def update(self, batch: dict, progress: float) -> dict:
         """One PPO update on a rollout; `progress` in [0, 1] drives learning-rate annealing."""
@@ -72,13 +74,14 @@ class PPO:
         for _ in range(cfg.epochs):
             for mb in minibatches(seqs, cfg.minibatches):
                 h = mb["h_actor"][0] if mb["h_actor"] is not None else None
-                dist, _ = policy.actor(mb["actor_in"], h, mb["first"])
+                with self.autocast():
+                    dist, _ = policy.actor(mb["actor_in"], h, mb["first"])
+                    v_loss = value_loss(policy, mb, cfg)
                 log_ratio = dist.log_prob(mb["actions"]) - mb["logp"]
                 ratio = log_ratio.exp()
                 adv, mask = mb["advantages"], mb["mask"]
                 clipped = ratio.clamp(1 - cfg.clip_coef, 1 + cfg.clip_coef)
                 policy_loss = -masked_mean(torch.minimum(ratio * adv, clipped * adv), mask)
-                v_loss = value_loss(policy, mb, cfg)
                 entropy = masked_mean(dist.entropy(), mask)
                 loss = policy_loss + cfg.vf_coef * v_loss - cfg.ent_coef * entropy
                 self.optimizer.zero_grad()
