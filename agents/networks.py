@@ -5,6 +5,8 @@ Every module takes inputs with two leading axes `[L, B]` (time, batch); without 
 into the batch. Observations are always a dict of tensors (a Box observation is the key '')."""
 from __future__ import annotations
 
+import functools
+import itertools
 import math
 
 import gymnasium as gym
@@ -105,52 +107,48 @@ class Trunk(nn.Module):
 
 class MultiCategorical:
     """Independent categoricals (a Discrete space is one of them); actions are float [..., k].
-    The k logit groups are padded to one [..., k, max_n] tensor of log-probabilities (padded choices
-    have probability 0). Written out rather than through torch.distributions: each minibatch builds
-    one, and the library's checks and broadcasting cost more than the maths on small networks."""
-
-    _layouts: dict = {}
+    Consecutive components with the same number of choices are one block: a view [..., count, n] of
+    the logits, so [11, 11, 11, 2, 2] takes two log-softmaxes, with no copying or padding. Written
+    out rather than through torch.distributions: each minibatch builds one, and the library's
+    checks and broadcasting cost more than the maths on small networks."""
 
     def __init__(self, logits: torch.Tensor, nvec: list[int]):
-        if len(nvec) == 1:
-            grouped = logits[..., None, :]
-        else:
-            index, valid = self._layout(tuple(nvec), logits.device)
-            grouped = torch.where(valid, logits[..., index], logits.new_tensor(-1e8))
-        self.logp = torch.log_softmax(grouped, -1)
+        self.blocks = _blocks(tuple(nvec))
+        self.logp = [torch.log_softmax(logits[..., lo:lo + count * n].unflatten(-1, (count, n)), -1)
+                     for lo, _, count, n in self.blocks]
 
-    @classmethod
-    def _layout(cls, nvec: tuple[int, ...], device) -> tuple[torch.Tensor, torch.Tensor]:
-        """(k, max_n) positions of each group's logits in the flat vector, and which are real choices."""
-        key = (nvec, device)
-        if key not in cls._layouts:
-            with torch.inference_mode(False):   # cached tensors made during a rollout must serve autograd too
-                cls._layouts[key] = cls._make_layout(nvec, device)
-        return cls._layouts[key]
-
-    @staticmethod
-    def _make_layout(nvec: tuple[int, ...], device) -> tuple[torch.Tensor, torch.Tensor]:
-        starts = torch.tensor([0, *nvec[:-1]], device=device).cumsum(0)[:, None]
-        choice = torch.arange(max(nvec), device=device)[None, :]
-        valid = choice < torch.tensor(nvec, device=device)[:, None]
-        return torch.where(valid, starts + choice, 0), valid
+    def _each(self, a: torch.Tensor):
+        """(log-probabilities, actions [..., count]) of each block."""
+        return ((logp, a[..., first:first + count].long()) for logp, (_, first, count, _) in zip(self.logp, self.blocks))
 
     def sample(self):
         """Gumbel-max: the same distribution as Categorical.sample, in a few vectorised ops."""
-        return (self.logp - torch.empty_like(self.logp).exponential_().log()).argmax(-1).float()
+        return torch.cat([(logp - torch.empty_like(logp).exponential_().log()).argmax(-1) for logp in self.logp],
+                         -1).float()
 
     def mode(self):
-        return self.logp.argmax(-1).float()
+        return torch.cat([logp.argmax(-1) for logp in self.logp], -1).float()
 
     def log_prob(self, a):
-        return self.logp.gather(-1, a.long()[..., None]).sum((-2, -1))
+        return sum(logp.gather(-1, part[..., None]).sum((-2, -1)) for logp, part in self._each(a))
 
     def entropy(self):
-        return -(self.logp.exp() * self.logp).sum((-2, -1))
+        return -sum((logp.exp() * logp).sum((-2, -1)) for logp in self.logp)
 
     def kl(self, other: "MultiCategorical"):
         """KL(self || other)."""
-        return (self.logp.exp() * (self.logp - other.logp)).sum((-2, -1))
+        return sum((p.exp() * (p - q)).sum((-2, -1)) for p, q in zip(self.logp, other.logp))
+
+
+@functools.lru_cache
+def _blocks(nvec: tuple[int, ...]) -> tuple[tuple[int, int, int, int], ...]:
+    """(first logit, first component, count, choices) of each run of equal components."""
+    blocks, logit, component = [], 0, 0
+    for n, run in itertools.groupby(nvec):
+        count = len(list(run))
+        blocks.append((logit, component, count, n))
+        logit, component = logit + count * n, component + count
+    return tuple(blocks)
 
 
 class DiagGaussian:
