@@ -53,6 +53,9 @@ class Config:
     activation: str = "tanh"  # tanh | relu
     layer_norm: bool = False  # LayerNorm on MLP inputs
     recurrent: bool = False  # GRU after the encoder, trained on chunks of `chunk_len` steps
+    # the actor's initial choice probabilities for some discrete action components, {index: [p0, p1,
+    # ...]} (uniform otherwise), e.g. {4: [0.95, 0.05]}: rarely vote lock until learning says otherwise
+    action_init: dict = field(default_factory=dict)
     chunk_len: int = 10
     critic: str = "obs"  # obs (decentralised) | state (centralised: env.state() + agent id)
     # normalisation
@@ -146,6 +149,11 @@ def resolve(algo: str, *layers: tuple[str, dict]) -> Config:
         if not (isinstance(points, list) and len(points) >= 2 and all(isinstance(v, (int, float)) for v in points)):
             raise InputError(f"curriculum: {key} must be a list of at least two numbers [start, ..., end], "
                              f"got {points!r}")
+    for key, probs in cfg.action_init.items():
+        if not (isinstance(key, int) and key >= 0 and isinstance(probs, list) and len(probs) >= 2
+                and all(isinstance(p, (int, float)) and p > 0 for p in probs) and abs(sum(probs) - 1) < 1e-6):
+            raise InputError(f"action_init: {key!r}: {probs!r} must map an action component index to its "
+                             "choices' probabilities, all above 0 and summing to 1")
     if not 0 < cfg.curriculum_until <= 1:
         raise InputError(f"curriculum_until must be in (0, 1], got {cfg.curriculum_until}")
     if cfg.recurrent and cfg.rollout_len % cfg.chunk_len:

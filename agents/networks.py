@@ -13,6 +13,8 @@ import gymnasium as gym
 import torch
 from torch import nn
 
+from scenarios.errors import InputError
+
 ACTIVATIONS = {"tanh": nn.Tanh, "relu": nn.ReLU}
 # The upstream hide-and-seek names: entity array -> its visibility mask.
 ENTITY_MASKS = {"agent_qpos_qvel": "mask_aa_obs", "box_obs": "mask_ab_obs", "ramp_obs": "mask_ar_obs",
@@ -195,6 +197,19 @@ class Actor(nn.Module):
             self.nvec = [int(n) for n in nvec]
             n_out = sum(self.nvec)
         self.head = linear(self.trunk.out_dim, n_out, gain=0.01)
+        if cfg.action_init:
+            self._init_choices(cfg.action_init)
+
+    def _init_choices(self, action_init: dict):
+        """Head biases that give those components their initial probabilities (the tiny initial
+        weights leave the logits at about the biases)."""
+        for k, probs in action_init.items():
+            if self.nvec is None or k >= len(self.nvec) or len(probs) != self.nvec[k]:
+                space = "a continuous action space" if self.nvec is None else f"choices {self.nvec}"
+                raise InputError(f"action_init: component {k} with {len(probs)} probabilities does not fit {space}")
+            start = sum(self.nvec[:k])
+            with torch.no_grad():
+                self.head.bias[start:start + len(probs)] = torch.log(torch.tensor(probs, dtype=torch.float32))
 
     def forward(self, obs: dict, h, first):
         x, h = self.trunk(obs, h, first)
