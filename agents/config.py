@@ -61,6 +61,9 @@ class Config:
     # normalisation
     norm_obs: bool = True  # running mean/std of Box inputs
     norm_adv: bool = True
+    # normalise advantages per minibatch (PPO's default, as SB3 and CleanRL) instead of over the whole
+    # batch (MAPPO's, as Yu et al.)
+    norm_adv_minibatch: bool = False
     norm_value: bool = False  # running mean/std of value targets (MAPPO's ValueNorm)
     # gradient updates (PPO family; TRPO/TNPG use lr, epochs, minibatches for the critic only)
     lr: float = 3e-4
@@ -91,7 +94,7 @@ class Config:
     record_every: int = 0  # updates between recorded episodes; 0 = never
 
 
-_PPO = dict(algo="ppo", rollout_len=256, lr=3e-4, epochs=10, minibatches=32)
+_PPO = dict(algo="ppo", rollout_len=256, lr=3e-4, epochs=10, minibatches=32, norm_adv_minibatch=True)
 _TRPO = dict(rollout_len=256, lr=1e-3, epochs=10, minibatches=16, cg_iters=15, max_kl=0.01)
 _MAPPO = dict(rollout_len=128, envs=16, lr=7e-4, epochs=5, minibatches=2, critic="state", norm_obs=False,
               norm_value=True, layer_norm=True, activation="relu", value_loss="huber", value_clip=0.2,

@@ -14,14 +14,19 @@ def masked_mean(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     return (x * mask).sum() / mask.sum().clamp(min=1)
 
 
-def prepare(batch: dict, policy: TeamPolicy, cfg) -> dict:
-    """Normalise advantages over the active entries; fit the value normaliser to the new returns."""
+def normalized(advantages: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Advantages scaled to zero mean and unit variance over the active entries (0 elsewhere)."""
+    active = advantages[mask > 0]
+    std = active.std() if len(active) > 1 else torch.ones(())
+    mean = active.mean() if len(active) else torch.zeros(())
+    return (advantages - mean) / (std + 1e-8) * mask
+
+
+def prepare(batch: dict, policy: TeamPolicy, norm_adv: bool) -> dict:
+    """Normalise advantages over the batch (`norm_adv`); fit the value normaliser to the new returns."""
     mask = batch["mask"]
-    if cfg.norm_adv:
-        active = batch["advantages"][mask > 0]
-        std = active.std() if len(active) > 1 else torch.ones(())
-        mean = active.mean() if len(active) else torch.zeros(())
-        batch = {**batch, "advantages": (batch["advantages"] - mean) / (std + 1e-8) * mask}
+    if norm_adv:
+        batch = {**batch, "advantages": normalized(batch["advantages"], mask)}
     if policy.value_norm is not None:
         policy.value_norm.update(batch["returns"][mask > 0])
     return batch
@@ -68,7 +73,8 @@ class PPO:
         lr = cfg.lr * (1 - progress) if cfg.anneal_lr else cfg.lr
         for group in self.optimizer.param_groups:
             group["lr"] = lr
-        batch = prepare(batch, policy, cfg)
+        per_minibatch = cfg.norm_adv and cfg.norm_adv_minibatch
+        batch = prepare(batch, policy, cfg.norm_adv and not per_minibatch)
         stats = {"lr": lr}
         seqs = sequences(batch, cfg.chunk_len)
         for _ in range(cfg.epochs):
@@ -80,6 +86,8 @@ class PPO:
                 log_ratio = dist.log_prob(mb["actions"]) - mb["logp"]
                 ratio = log_ratio.exp()
                 adv, mask = mb["advantages"], mb["mask"]
+                if per_minibatch:
+                    adv = normalized(adv, mask)
                 clipped = ratio.clamp(1 - cfg.clip_coef, 1 + cfg.clip_coef)
                 policy_loss = -masked_mean(torch.minimum(ratio * adv, clipped * adv), mask)
                 entropy = masked_mean(dist.entropy(), mask)

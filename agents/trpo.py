@@ -60,7 +60,7 @@ class TRPO:
 
     def update(self, batch: dict, progress: float) -> dict:
         cfg, policy = self.cfg, self.policy
-        batch = prepare(batch, policy, cfg)
+        batch = prepare(batch, policy, cfg.norm_adv)
         seqs = sequences(batch, cfg.chunk_len)
         stats = self.policy_step(seqs)
         for _ in range(cfg.epochs):

@@ -4,7 +4,7 @@ import gymnasium as gym
 import torch
 
 from agents import config
-from agents.ppo import PPO
+from agents.ppo import PPO, normalized
 from agents.trainer import Trainer, evaluate
 from test_agents_trpo import random_batch
 
@@ -35,3 +35,17 @@ def test_ppo_update_learns_from_active_agents_only():
     before = [p.detach().clone() for p in policy.actor.parameters()]
     PPO(policy, cfg).update(batch, 0.0)
     assert all(torch.equal(a, b) for a, b in zip(before, policy.actor.parameters()))
+
+
+def test_advantages_are_normalised_over_active_entries_only():
+    adv = torch.tensor([[1.0, 2.0, 100.0], [3.0, 4.0, -50.0]])
+    mask = torch.tensor([[1.0, 1.0, 0.0], [1.0, 1.0, 0.0]])
+    out = normalized(adv, mask)
+    active = out[mask > 0]
+    torch.testing.assert_close(active.mean(), torch.tensor(0.0), atol=1e-6, rtol=0)
+    torch.testing.assert_close(active.std(), torch.tensor(1.0), atol=1e-6, rtol=0)
+    assert not out[mask == 0].any()
+
+
+def test_ppo_normalises_advantages_per_minibatch_by_default_and_mappo_per_batch():
+    assert config.resolve("ppo").norm_adv_minibatch and not config.resolve("mappo").norm_adv_minibatch
