@@ -17,8 +17,8 @@ def solve_cartpole(algo: str, tmp_path, steps: int, **overrides) -> float:
 
 
 def test_ppo_solves_cartpole(tmp_path):
-    # rl-baselines3-zoo settings for CartPole
-    assert solve_cartpole("ppo", tmp_path, 80_000, rollout_len=32, minibatches=1, epochs=20, gamma=0.98,
+    # rl-baselines3-zoo settings and budget for CartPole (at 80k steps some seeds are not there yet)
+    assert solve_cartpole("ppo", tmp_path, 100_000, rollout_len=32, minibatches=1, epochs=20, gamma=0.98,
                           gae_lambda=0.8, lr=1e-3, norm_obs=False) >= 475
 
 
