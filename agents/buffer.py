@@ -198,8 +198,7 @@ class Collector:
             if seen_state is not None:
                 seen_state[t, r] = state[0]
             seen_active[t, r] = active
-        actor_in = policy.actor_input(obs)
-        critic_in = policy.critic_input(obs, state) if policy.central else actor_in
+        actor_in, critic_in = policy.inputs(obs, state)
         ha = hc = None
         if ro.h_actor is not None:
             ha, hc = ro.ha[r], ro.hc[r]

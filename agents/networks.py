@@ -180,8 +180,8 @@ class DiagGaussian:
     def kl(self, other: "DiagGaussian"):
         """KL(self || other)."""
         gap = (self.mean - other.mean) * torch.exp(-other.log_std)
-        var_ratio = torch.exp(2 * (self.log_std - other.log_std))
-        return 0.5 * (gap * gap).sum(-1) + (0.5 * (var_ratio - 1) - (self.log_std - other.log_std)).sum(-1)
+        log_ratio = self.log_std - other.log_std
+        return 0.5 * (gap * gap).sum(-1) + (0.5 * (torch.exp(2 * log_ratio) - 1) - log_ratio).sum(-1)
 
 
 class Actor(nn.Module):

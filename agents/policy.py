@@ -62,6 +62,11 @@ class TeamPolicy(nn.Module):
     def actor_input(self, obs: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
         return {"": self.obs_norm(obs[""])} if self.obs_norm is not None else obs
 
+    def inputs(self, obs: dict[str, torch.Tensor], state: torch.Tensor | None) -> tuple[dict, dict]:
+        """(actor input, critic input); a decentralised critic gets the actor's, normalised once."""
+        actor_in = self.actor_input(obs)
+        return actor_in, (self.critic_input(obs, state) if self.central else actor_in)
+
     def critic_input(self, obs: dict[str, torch.Tensor], state: torch.Tensor | None) -> dict[str, torch.Tensor]:
         if not self.central:
             return self.actor_input(obs)
