@@ -143,12 +143,15 @@ class TeamEnv:
         self.returns: dict[str, float] = {}  # agents that took part in this episode
         self.length = 0
         self.reset_options: dict | None = None  # passed to every env.reset (a curriculum sets them)
+        self._cleared = [out[f"{field}/{t.name}"] for t in spec.teams
+                         for field in ("reward", "terminated", "truncated", "first")]
 
     def _flat_layout(self, agent: str) -> list:
-        """(key, direct, subspace) per entry of the agent's Dict space, computed once."""
+        """(key, subspace or None when the entry is taken as it is) per entry of the agent's Dict
+        space, computed once."""
         layout = self._layouts.get(agent)
         if layout is None:
-            layout = [(key, isinstance(sub, (gym.spaces.Box, gym.spaces.MultiBinary)), sub)
+            layout = [(key, None if isinstance(sub, (gym.spaces.Box, gym.spaces.MultiBinary)) else sub)
                       for key, sub in self.env.observation_space(agent).spaces.items()]
             self._layouts[agent] = layout
         return layout
@@ -156,8 +159,8 @@ class TeamEnv:
     def _write_flat(self, row: np.ndarray, agent: str, obs: dict):
         """gymnasium's flatten of a Dict observation, written in place in one go (Box and MultiBinary
         entries are taken as they are; the order is that of `gym.spaces.flatten_space`)."""
-        row[:] = np.concatenate([np.ravel(obs[key]) if direct else gym.spaces.flatten(sub, obs[key])
-                                 for key, direct, sub in self._flat_layout(agent)])
+        np.concatenate([obs[key] if sub is None else gym.spaces.flatten(sub, obs[key])
+                        for key, sub in self._flat_layout(agent)], axis=None, out=row)
 
     def _write_obs(self, prefix: str, obs: dict, agents):
         for a in agents:
@@ -188,31 +191,34 @@ class TeamEnv:
         self.returns = {a: 0.0 for a in self.env.agents}
         self.length = 0
 
-    def _env_action(self, team: TeamSpec, a: np.ndarray):
-        space = team.action_space
+    def _env_actions(self, team: TeamSpec) -> np.ndarray:
+        """The team's action rows as its agents' action space takes them."""
+        space, a = team.action_space, self.out[f"action/{team.name}"]
         if isinstance(space, gym.spaces.Discrete):
-            return int(a[0]) + int(space.start)
+            return a[:, 0].astype(np.int64) + int(space.start)
         if isinstance(space, gym.spaces.MultiDiscrete):
-            return a.astype(np.int64).reshape(space.shape) + space.start
-        return np.clip(a, space.low.ravel(), space.high.ravel()).reshape(space.shape).astype(space.dtype)
+            return a.astype(np.int64).reshape(-1, *space.shape) + space.start
+        return np.clip(a, space.low.ravel(), space.high.ravel()).reshape(-1, *space.shape).astype(space.dtype)
 
     def step(self) -> list[dict]:
         """Apply `action/*`, write the results; returns the statistics of an episode that ended."""
+        out = self.out
+        rows = {t.name: self._env_actions(t) for t in self.spec.teams}
         actions = {}
         for a in self.env.agents:
             team, i = self.slot[a]
-            actions[a] = self._env_action(team, self.out[f"action/{team.name}"][i])
+            actions[a] = rows[team.name][i]
         obs, rewards, terms, truncs, infos = self.env.step(actions)
-        for t in self.spec.teams:
-            for field in ("reward", "terminated", "truncated", "first"):
-                self.out[f"{field}/{t.name}"][:] = 0
+        for row in self._cleared:
+            row[:] = 0
         stats = {}
         for a in actions:
             team, i = self.slot[a]
-            self.out[f"reward/{team.name}"][i] = rewards.get(a, 0.0)
-            self.out[f"terminated/{team.name}"][i] = bool(terms.get(a, False))
-            self.out[f"truncated/{team.name}"][i] = bool(truncs.get(a, False)) and not terms.get(a, False)
-            self.returns[a] += float(rewards.get(a, 0.0))
+            reward, ended = rewards.get(a, 0.0), bool(terms.get(a, False))
+            out[f"reward/{team.name}"][i] = reward
+            out[f"terminated/{team.name}"][i] = ended
+            out[f"truncated/{team.name}"][i] = bool(truncs.get(a, False)) and not ended
+            self.returns[a] += float(reward)
             episode = infos.get(a, {}).get("episode")
             if isinstance(episode, dict) and not stats:
                 stats = {f"episode/{k}": float(v) for k, v in episode.items() if np.isscalar(v)}

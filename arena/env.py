@@ -111,9 +111,9 @@ class ArenaEnv(ParallelEnv):
         obs = self._observations()
         ended = self.task.terminated(snap)
         cut = not ended and snap.t >= self.scenario.horizon
-        rewards = {a: float(reward[i]) for i, a in enumerate(self.agents)}
-        terminations = {a: ended for a in self.agents}
-        truncations = {a: cut for a in self.agents}
+        rewards = dict(zip(self.agents, reward.tolist()))
+        terminations = dict.fromkeys(self.agents, ended)
+        truncations = dict.fromkeys(self.agents, cut)
         infos = {a: {} for a in self.agents}
         if ended or cut:
             stats = self.task.episode_stats(snap)

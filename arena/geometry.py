@@ -36,3 +36,13 @@ def segment_distance(points: np.ndarray, segments: np.ndarray) -> np.ndarray:
     ab = b - a
     t = np.clip(((points[:, None] - a) * ab).sum(-1) / np.maximum((ab * ab).sum(-1), 1e-12), 0.0, 1.0)
     return np.linalg.norm(a + t[..., None] * ab - points[:, None], axis=-1)
+
+
+@njit(cache=True)
+def beyond(points, lo, hi):
+    """Whether any coordinate of the (N, 2) points lies outside [lo, hi]."""
+    for i in range(points.shape[0]):
+        for j in range(points.shape[1]):
+            if points[i, j] < lo or points[i, j] > hi:
+                return True
+    return False

@@ -63,14 +63,6 @@ def _gaps(agent_pos, radius, obj_pos, obj_angle, obj_half, sees_obj, reach, bloc
                 out[i, k] = gap
 
 
-def gaps_in_reach(snap: Snapshot, reach: float, blocked: np.ndarray) -> np.ndarray:
-    """(A, O): each agent's gap to each object it sees within `reach` of its surface, inf elsewhere."""
-    out = np.empty((len(snap.agent_pos), len(snap.obj_pos)))
-    _gaps(snap.agent_pos, snap.static.agent_radius, snap.obj_pos, snap.obj_angle, snap.static.obj_half,
-          snap.sees_obj, reach, blocked, out)
-    return out
-
-
 @njit(cache=True)
 def _vote_locks(gaps, want, team, lock, any_team_unlocks, out):
     for k in range(gaps.shape[1]):
@@ -89,15 +81,43 @@ def _vote_locks(gaps, want, team, lock, any_team_unlocks, out):
         out[k] = -1 if vetoed else owner
 
 
-def vote_locks(gaps: np.ndarray, want: np.ndarray, team: np.ndarray, lock: np.ndarray, rule: str) -> np.ndarray:
-    """The lock owner of each object after this step's lock actions, as upstream's level-triggered
-    rule: an agent in reach votes lock (1) or unlock (0) every step. An unlocked object locks for
-    the team of the closest agent voting lock unless a team-mate of it in reach votes unlock; a
-    locked one unlocks once an agent of its team in reach votes unlock (`all_lock`: of any team).
-    Out of reach, an object keeps its state."""
-    out = np.empty_like(lock)
-    _vote_locks(gaps, want, team, lock, rule == "all_lock", out)
-    return out
+@njit(cache=True)
+def _decide(agent_pos, radius, obj_pos, obj_angle, obj_half, sees_obj, team, grab, want_grab, may_grab, want_lock,
+            lock, lock_frozen, grab_range, lock_range, any_team_unlocks, hold, owners):
+    """This step's grab and lock outcome: `hold[i]` the object agent i newly grabs (-1 none, -2 it
+    lets go), `owners` the lock owner of every object; returns whether anything changes."""
+    n_agents, n_objects = agent_pos.shape[0], obj_pos.shape[0]
+    changes = False
+    asking = False
+    for i in range(n_agents):
+        hold[i] = -1
+        if grab[i] >= 0 and not want_grab[i]:
+            hold[i] = -2
+            changes = True
+        asking |= want_grab[i] and grab[i] < 0 and may_grab[i]
+    locked = False
+    for k in range(n_objects):
+        owners[k] = lock[k]
+        locked |= lock[k] >= 0
+    if asking:
+        gaps = np.empty((n_agents, n_objects))
+        _gaps(agent_pos, radius, obj_pos, obj_angle, obj_half, sees_obj, grab_range, lock >= 0, gaps)
+        for i in range(n_agents):
+            if want_grab[i] and grab[i] < 0 and may_grab[i]:
+                best = -1
+                for k in range(n_objects):
+                    if gaps[i, k] < np.inf and (best < 0 or gaps[i, k] < gaps[i, best]):
+                        best = k
+                if best >= 0:
+                    hold[i] = best
+                    changes = True
+    if locked or want_lock.any():
+        gaps = np.empty((n_agents, n_objects))
+        _gaps(agent_pos, radius, obj_pos, obj_angle, obj_half, sees_obj, lock_range, lock_frozen, gaps)
+        _vote_locks(gaps, want_lock, team, lock, any_team_unlocks, owners)
+        for k in range(n_objects):
+            changes |= owners[k] != lock[k]
+    return changes
 
 
 def release(world: World, i: int) -> None:
@@ -109,30 +129,33 @@ def release(world: World, i: int) -> None:
 
 def interact(world: World, snap: Snapshot, want_grab: np.ndarray, want_lock: np.ndarray, scenario: Scenario) -> None:
     """Grab: hold the closest visible unlocked object in reach rigidly while grab is 1.
-    Lock: every object an agent sees in reach gets its lock vote (see `vote_locks`)."""
-    for i, (held, keep) in enumerate(zip(world.grab.tolist(), want_grab.tolist())):
-        if held >= 0 and not keep:
+    Lock, as upstream's level-triggered rule: an agent that sees an object in reach votes lock (1)
+    or unlock (0) on it every step. An unlocked object locks for the team of the closest agent
+    voting lock unless a team-mate of it in reach votes unlock; a locked one unlocks once an agent
+    of its team in reach votes unlock (`all_lock`: of any team). Out of reach, an object keeps its
+    state. Locking an object makes its holders let go."""
+    st = snap.static
+    may_grab = np.ones(len(want_grab), bool) if scenario.rules.box_surfing else ~world.elevated
+    frozen = world.lock_frozen
+    if scenario.rules.lock_order == "box_index":
+        frozen = frozen | out_of_order(world.lock, st.obj_kind)
+    hold = np.empty(len(want_grab), np.int64)
+    owners = np.empty_like(world.lock)
+    if not _decide(snap.agent_pos, st.agent_radius, snap.obj_pos, snap.obj_angle, st.obj_half, snap.sees_obj,
+                   st.agent_team, world.grab, want_grab, may_grab, want_lock, world.lock, frozen,
+                   scenario.agents.grab_range, scenario.agents.lock_range, scenario.rules.lock_rule == "all_lock",
+                   hold, owners):
+        return
+    for i, k in enumerate(hold.tolist()):
+        if k == -2:
             release(world, i)
-    ask = want_grab & (world.grab < 0)
-    if not scenario.rules.box_surfing:
-        ask &= ~world.elevated
-    if ask.any():
-        gaps = gaps_in_reach(snap, scenario.agents.grab_range, world.lock >= 0)
-        closest = np.where(np.isfinite(gaps).any(axis=1) & ask, gaps.argmin(axis=1), -1)
-        for i, k in enumerate(closest.tolist()):
-            if k >= 0:
-                _hold(world, i, k)
-    if want_lock.any() or (world.lock >= 0).any():
-        frozen = (snap.static.obj_kind == RAMP) & (not scenario.ramps.lockable)
-        if scenario.rules.lock_order == "box_index":
-            frozen |= out_of_order(world.lock, snap.static.obj_kind)
-        gaps = gaps_in_reach(snap, scenario.agents.lock_range, frozen)
-        owners = vote_locks(gaps, want_lock, snap.static.agent_team, world.lock, scenario.rules.lock_rule)
-        for k in np.flatnonzero(owners != world.lock).tolist():
-            if owners[k] >= 0:
-                for holder in np.flatnonzero(world.grab == k):
-                    release(world, int(holder))
-            world.set_locked(k, int(owners[k]))
+        elif k >= 0:
+            _hold(world, i, k)
+    for k in np.flatnonzero(owners != world.lock).tolist():
+        if owners[k] >= 0:
+            for holder in np.flatnonzero(world.grab == k):
+                release(world, int(holder))
+        world.set_locked(k, int(owners[k]))
 
 
 def out_of_order(lock: np.ndarray, kind: np.ndarray) -> np.ndarray:
@@ -159,9 +182,9 @@ def _hold(world: World, i: int, k: int) -> None:
 def settle_elevation(world: World, snap: Snapshot) -> bool:
     """An elevated agent comes down once nothing holds it up: no ramp, box or LOW wall top is
     under it (an agent radius of slack, so it lands clear of what it leaves). True if one did."""
-    up = np.flatnonzero(world.elevated)
-    if not len(up):
+    if not world.elevated.any():
         return False
+    up = np.flatnonzero(world.elevated)
     st = snap.static
     pos = snap.agent_pos[up]
     on_object = (rect_distance(pos, snap.obj_pos, snap.obj_angle, st.obj_half) <= st.agent_radius).any(axis=1)

@@ -10,6 +10,7 @@ import pymunk
 import pymunk.batch
 
 from arena import forts, layouts, sensors, spawn
+from arena.geometry import beyond
 from arena.snapshot import BOX, HIDERS, LOW, RAMP, SEEKERS, TALL, Static
 from scenarios.errors import InputError
 from scenarios.schema import Count, Scenario
@@ -196,6 +197,7 @@ class World:
         self.elevated = np.zeros(self.n_agents, dtype=bool)
         self.grab = np.full(self.n_agents, -1, dtype=np.int16)
         self.lock = np.full(self.n_objects, -1, dtype=np.int8)
+        self.lock_frozen = (obj_kind == RAMP) & (not sc.ramps.lockable)  # objects no vote can lock
         self.joints: list[tuple] = [()] * self.n_agents
         self.mounting: set[int] = set()
         self._agent_of_shape = {s: i for i, s in enumerate(self.agent_shapes)}
@@ -226,10 +228,13 @@ class World:
         rows[self._agent_rows, 2] = torques
         self._force_buffer.set_float_buf(rows.ravel())
         float_arr = self._force_buffer._float_arr
-        for _ in range(self.substeps):
+        for substep in range(self.substeps):
             float_arr.num = 0
             _batch.lib.cpSpaceEachBody(self._cp_space, _SET_BODY, self._force_data)
-            self.space.step(self.dt)
+            if substep == 0:
+                self.space.step(self.dt)  # pymunk's own checks and deferred adds, due once per env step
+            else:
+                _batch.lib.cpSpaceStep(self._cp_space, self.dt)
             if self.mounting:
                 self._mount()
 
@@ -285,8 +290,7 @@ class World:
         """Put back anything the solver pushed past the outer walls. True when something moved."""
         lo = -self.static.margin + self.static.wall_half_thickness
         hi = self.static.size + self.static.margin - self.static.wall_half_thickness
-        if min(snap.agent_pos.min(), snap.obj_pos.min(initial=lo)) >= lo and \
-                max(snap.agent_pos.max(), snap.obj_pos.max(initial=hi)) <= hi:
+        if not (beyond(snap.agent_pos, lo, hi) or beyond(snap.obj_pos, lo, hi)):
             return False
         pos = np.concatenate([snap.agent_pos, snap.obj_pos])
         bodies = self.agent_bodies + self.obj_bodies

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from arena import forts
+from arena.geometry import beyond
 from arena.layouts import Layout
 from arena.mechanics import outside
 from arena.snapshot import BOX, HIDERS, RAMP, SEEKERS, Snapshot
@@ -22,6 +23,7 @@ class HideAndSeek:
         team = first.static.agent_team
         self.hider_idx, self.seeker_idx = np.flatnonzero(team == HIDERS), np.flatnonzero(team == SEEKERS)
         self.side = np.where(team == HIDERS, 1.0, -1.0)
+        self.seeker_hider = np.outer(team == SEEKERS, team == HIDERS)
         self.layout = layout
         self.start = first.obj_pos.copy()
         self.hidden_steps = 0
@@ -36,7 +38,7 @@ class HideAndSeek:
         """Rewards for the step that led to `snap`, noting what the statistics need."""
         spec = self.rewards_spec
         if snap.t > snap.static.prep_steps:  # the step into t was a main-phase step
-            seen = snap.sees_agent[self.seeker_idx][:, self.hider_idx].any()
+            seen = (snap.sees_agent & self.seeker_hider).any()
             self.hidden_steps += int(not seen)
             reward = self.side * (spec.seen if seen else spec.hidden)
         else:
@@ -46,7 +48,7 @@ class HideAndSeek:
         if (snap.agent_elevated != self.was_elevated).any():
             self._note_elevation(snap)
         size = snap.static.size
-        if snap.agent_pos.min() < 0.0 or snap.agent_pos.max() > size:
+        if beyond(snap.agent_pos, 0.0, size):
             reward[outside(snap.agent_pos, size)] += spec.out_of_bounds
         if spec.penalize_objects_out and outside(snap.obj_pos, size).any():
             reward += spec.out_of_bounds
