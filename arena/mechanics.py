@@ -38,11 +38,18 @@ def decode(actions: dict, names: list[str]) -> np.ndarray:
     return table
 
 
+@njit(cache=True)
+def _motor(actions, centre, max_force, max_torque, frozen, out):
+    for i in range(actions.shape[0]):
+        for c in range(3):
+            limit = max_torque if c == 2 else max_force
+            out[i, c] = 0.0 if frozen[i] else (actions[i, c] - centre[c]) * (limit / centre[c])
+
+
 def motor(actions: np.ndarray, scenario: Scenario, frozen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """World-frame forces (A, 2) and torques (A,); frozen agents get none."""
-    limits = np.array([scenario.agents.max_force, scenario.agents.max_force, scenario.agents.max_torque])
-    scaled = (actions[:, :3] - MOVE_CENTRE) * (limits / MOVE_CENTRE)
-    scaled[frozen] = 0.0
+    scaled = np.empty((len(actions), 3))
+    _motor(actions, MOVE_CENTRE, scenario.agents.max_force, scenario.agents.max_torque, frozen, scaled)
     return scaled[:, :2], scaled[:, 2]
 
 
@@ -146,10 +153,12 @@ def interact(world: World, snap: Snapshot, want_grab: np.ndarray, want_lock: np.
                    scenario.agents.grab_range, scenario.agents.lock_range, scenario.rules.lock_rule == "all_lock",
                    hold, owners):
         return
-    for i, k in enumerate(hold.tolist()):
+    hold = hold.tolist()
+    for i, k in enumerate(hold):  # every release before any grab: the solver's constraint order
         if k == -2:
             release(world, i)
-        elif k >= 0:
+    for i, k in enumerate(hold):
+        if k >= 0:
             _hold(world, i, k)
     for k in np.flatnonzero(owners != world.lock).tolist():
         if owners[k] >= 0:

@@ -190,7 +190,7 @@ class World:
         self._read_data.fields = STATE_FIELDS.value
         self._read_data.floatArray = self._buffer._float_arr
         self._read_data.intArray = self._buffer._int_arr
-        self._rows = self._rows_address = None
+        self._rows = self._rows_address = self._force_rows = self._force_rows_of = None
         self._iteration_changed = True
         self.occluders = sensors.Occluders(self.layout.walls, self.n_objects)
 
@@ -223,10 +223,13 @@ class World:
         with one bulk write per substep, in the order the space iterates its bodies."""
         if self._iteration_changed:
             self.read()
-        rows = np.zeros((self._n_iterated, 3))
+        rows = self._force_rows
+        if self._force_rows_of is not self._agent_rows:  # new iteration order: fresh zero rows
+            rows = self._force_rows = np.zeros((self._n_iterated, 3))
+            self._force_rows_of = self._agent_rows
+            self._force_buffer.set_float_buf(rows.ravel())  # pymunk reads these rows in place from now on
         rows[self._agent_rows, :2] = forces
         rows[self._agent_rows, 2] = torques
-        self._force_buffer.set_float_buf(rows.ravel())
         float_arr = self._force_buffer._float_arr
         for substep in range(self.substeps):
             float_arr.num = 0
