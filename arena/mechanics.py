@@ -94,36 +94,26 @@ def _decide(agent_pos, radius, obj_pos, obj_angle, obj_half, sees_obj, team, gra
     """This step's grab and lock outcome: `hold[i]` the object agent i newly grabs (-1 none, -2 it
     lets go), `owners` the lock owner of every object; returns whether anything changes."""
     n_agents, n_objects = agent_pos.shape[0], obj_pos.shape[0]
-    changes = False
-    asking = False
+    gaps = np.empty((n_agents, n_objects))
+    measured = changes = False
     for i in range(n_agents):
         hold[i] = -1
         if grab[i] >= 0 and not want_grab[i]:
             hold[i] = -2
             changes = True
-        asking |= want_grab[i] and grab[i] < 0 and may_grab[i]
-    locked = False
-    for k in range(n_objects):
-        owners[k] = lock[k]
-        locked |= lock[k] >= 0
-    if asking:
-        gaps = np.empty((n_agents, n_objects))
-        _gaps(agent_pos, radius, obj_pos, obj_angle, obj_half, sees_obj, grab_range, lock >= 0, gaps)
-        for i in range(n_agents):
-            if want_grab[i] and grab[i] < 0 and may_grab[i]:
-                best = -1
-                for k in range(n_objects):
-                    if gaps[i, k] < np.inf and (best < 0 or gaps[i, k] < gaps[i, best]):
-                        best = k
-                if best >= 0:
-                    hold[i] = best
-                    changes = True
-    if locked or want_lock.any():
-        gaps = np.empty((n_agents, n_objects))
+        elif want_grab[i] and grab[i] < 0 and may_grab[i]:
+            if not measured:
+                _gaps(agent_pos, radius, obj_pos, obj_angle, obj_half, sees_obj, grab_range, lock >= 0, gaps)
+                measured = True
+            for k in range(n_objects):
+                if gaps[i, k] < np.inf and (hold[i] < 0 or gaps[i, k] < gaps[i, hold[i]]):
+                    hold[i] = k
+            changes |= hold[i] >= 0
+    owners[:] = lock
+    if (lock >= 0).any() or want_lock.any():
         _gaps(agent_pos, radius, obj_pos, obj_angle, obj_half, sees_obj, lock_range, lock_frozen, gaps)
         _vote_locks(gaps, want_lock, team, lock, any_team_unlocks, owners)
-        for k in range(n_objects):
-            changes |= owners[k] != lock[k]
+        changes |= (owners != lock).any()
     return changes
 
 
