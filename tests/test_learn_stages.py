@@ -110,10 +110,13 @@ def test_train_uses_the_scenario_recipe_by_default_and_flags_override_it(tmp_pat
     assert "--config and --no-recipe" in capsys.readouterr().err
 
 
-def test_the_recipes_ship_in_the_package():
+def test_the_recipes_the_pretrained_policy_and_the_example_replays_ship_in_the_package():
     package_data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
-    shipped = {p for pattern in package_data["agents"] for p in (ROOT / "agents").glob(pattern)}
+    shipped = {p for package, patterns in package_data.items() for pattern in patterns
+               for p in (ROOT / package.replace(".", "/")).glob(pattern)}
     assert ROOT / "agents" / "recipes" / "hide_and_seek_quadrant.yaml" in shipped
+    assert ROOT / "agents" / "pretrained" / "hide_and_seek_quadrant" / "checkpoint.pt" in shipped
+    assert {p for p in (ROOT / "replays" / "examples").iterdir()} <= shipped
 
 
 def test_export_ships_a_small_copy_that_eval_plays_and_resume_refuses(tmp_path, capsys):
