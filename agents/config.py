@@ -43,10 +43,6 @@ class Config:
     # collect in two groups of envs: the workers step one while the policies act for the other (the
     # rollouts are those of plain collection; only the waiting overlaps)
     overlap: bool = False
-    # update on one rollout while the next is collected by the policies as they were before that
-    # update (one update of policy lag, which the PPO ratio accounts for): the env workers no longer
-    # wait for the update
-    pipeline: bool = False
     # rollouts and returns
     rollout_len: int = 256  # steps per env per update
     gamma: float = 0.99

@@ -66,7 +66,6 @@ class PPO:
         self.optimizer = torch.optim.Adam(self.params, lr=cfg.lr, eps=1e-5, fused=True)
         device = self.params[0].device.type
         self.autocast = lambda: torch.autocast(device, dtype=torch.bfloat16, enabled=cfg.bf16)
-        self.generator: torch.Generator | None = None  # draws the minibatches; None: torch's global RNG
 
     def update(self, batch: dict, progress: float) -> dict:
         """One PPO update on a rollout; `progress` in [0, 1] drives learning-rate annealing."""
@@ -79,7 +78,7 @@ class PPO:
         stats = {"lr": lr}
         seqs = sequences(batch, cfg.chunk_len)
         for _ in range(cfg.epochs):
-            for mb in minibatches(seqs, cfg.minibatches, self.generator):
+            for mb in minibatches(seqs, cfg.minibatches):
                 h = mb["h_actor"][0] if mb["h_actor"] is not None else None
                 with self.autocast():
                     dist, _ = policy.actor(mb["actor_in"], h, mb["first"])

@@ -17,7 +17,6 @@ Hooks (the CLI layer supplies them; this package stays env-agnostic):
   `highlights/<name><suffix>`: up to HIGHLIGHT_TRIES episodes are played until one shows it."""
 from __future__ import annotations
 
-import copy
 import dataclasses
 import json
 import os
@@ -25,7 +24,6 @@ import shutil
 import tempfile
 import time
 from collections import deque
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -100,20 +98,6 @@ def play(vec, policies: dict[str, TeamPolicy], episodes: int, device, determinis
     return done[:episodes]
 
 
-def behaviour_copy(policy: TeamPolicy) -> TeamPolicy:
-    """A copy of the policy that shares its input normalisers (the collector updates them and the
-    updates never read them) but not its networks or value normaliser."""
-    shared = {id(m): m for m in (policy.obs_norm, policy.state_norm) if m is not None}
-    return copy.deepcopy(policy, memo=shared)
-
-
-def _detached(batch):
-    """A copy of a rollout batch that the next rollout cannot overwrite."""
-    if isinstance(batch, dict):
-        return {k: _detached(v) for k, v in batch.items()}
-    return None if batch is None else batch.clone()
-
-
 def summarize(episodes: list[dict]) -> dict:
     keys = sorted({k for e in episodes for k in e})
     return {k: float(np.mean([e[k] for e in episodes if k in e])) for k in keys}
@@ -141,13 +125,7 @@ class Trainer:
             raise
         self.algos = {team: ALGORITHMS[cfg.algo](p, cfg) for team, p in self.policies.items()}
         self.pool = OpponentPool(self.policies, cfg, cfg.envs) if cfg.opponent_pool and len(self.policies) > 1 else None
-        # pipeline: the collector acts with copies of the policies that the updates leave alone
-        self.behaviour = {t: behaviour_copy(p) for t, p in self.policies.items()} if cfg.pipeline else self.policies
-        self.collector = Collector(self.vec, self.behaviour, cfg.rollout_len, self.device)
-        self.updater = ThreadPoolExecutor(1, thread_name_prefix="update") if cfg.pipeline else None
-        if cfg.pipeline:  # the update thread must not draw from the RNG the collector samples actions from
-            for i, algo in enumerate(self.algos.values()):
-                algo.generator = torch.Generator().manual_seed(cfg.seed + 1 + i)
+        self.collector = Collector(self.vec, self.policies, cfg.rollout_len, self.device)
         self.step = self.updates = 0
         self.recent = deque(maxlen=100)  # episode statistics for the progress bar
         self.curriculum = Curriculum(cfg) if cfg.curriculum else None
@@ -166,8 +144,7 @@ class Trainer:
                  "algos": {t: a.state_dict() for t, a in self.algos.items()},
                  "pool": self.pool.state_dict() if self.pool else None,
                  "curriculum": self.curriculum.state_dict() if self.curriculum else None,
-                 "rng": {"torch": torch.get_rng_state(), "generator": self.generator.get_state(),
-                         "updates": {t: a.generator.get_state() for t, a in self.algos.items() if a.generator}}}
+                 "rng": {"torch": torch.get_rng_state(), "generator": self.generator.get_state()}}
         tmp = self.run_dir / f".{CHECKPOINT}.tmp"
         torch.save(state, tmp)
         os.replace(tmp, self.run_dir / CHECKPOINT)
@@ -187,9 +164,6 @@ class Trainer:
                 self.curriculum.load_state_dict(state["curriculum"])
             torch.set_rng_state(state["rng"]["torch"])
             self.generator.set_state(state["rng"]["generator"])
-            for team, saved in state["rng"].get("updates", {}).items():
-                if self.algos[team].generator is not None:
-                    self.algos[team].generator.set_state(saved)
         except (KeyError, ValueError, RuntimeError) as e:
             raise InputError(f"{path}: checkpoint does not match this run ({e})") from e
         self.step, self.updates = int(state["step"]), int(state["updates"])
@@ -225,22 +199,18 @@ class Trainer:
             self.curriculum.advance(self.step / cfg.steps, {})
             self.vec.set_reset_options({"overrides": self.curriculum.values()})
         self.vec.reset(cfg.seed + self.updates * cfg.envs)
-        self._refresh_behaviour()
         try:
             with tqdm(total=cfg.steps, initial=self.step, unit="step", dynamic_ncols=True, disable=None) as bar:
-                ahead = None  # pipeline: the episodes of the rollout collected during the last update
                 while self.step < cfg.steps:
                     start = time.perf_counter()
-                    episodes = self._collect() if ahead is None else ahead
-                    batches = {team: ro.batch(cfg.gamma, cfg.gae_lambda) for team, ro in self.collector.rollouts.items()}
+                    if self.pool:
+                        self.collector.set_opponents(self.pool.assign(self.generator))
+                    episodes = self.collector.collect()
                     progress = self.step / cfg.steps
-                    if self.updater and self.step + per_update < cfg.steps:
-                        update = self.updater.submit(self._update, _detached(batches), progress)
-                        ahead = self._collect()
-                        losses = update.result()
-                        self._refresh_behaviour()
-                    else:
-                        losses, ahead = self._update(batches, progress), None
+                    torch.set_num_threads(cfg.update_threads)  # the env workers sit idle during the update
+                    losses = {team: algo.update(self.collector.rollouts[team].batch(cfg.gamma, cfg.gae_lambda), progress)
+                              for team, algo in self.algos.items()}
+                    torch.set_num_threads(cfg.threads)
                     self.step += per_update
                     self.updates += 1
                     if self.pool and self.updates % cfg.pool_every == 0:
@@ -260,23 +230,6 @@ class Trainer:
         finally:
             self.close()
         return {"step": self.step, **summarize(list(self.recent))}
-
-    def _collect(self) -> list[dict]:
-        if self.pool:
-            self.collector.set_opponents(self.pool.assign(self.generator))
-        return self.collector.collect()
-
-    def _update(self, batches: dict, progress: float) -> dict:
-        torch.set_num_threads(self.cfg.update_threads)  # plain: the env workers sit idle during the update
-        try:
-            return {team: algo.update(batches[team], progress) for team, algo in self.algos.items()}
-        finally:
-            torch.set_num_threads(self.cfg.threads)
-
-    def _refresh_behaviour(self):
-        if self.behaviour is not self.policies:
-            for team, policy in self.policies.items():
-                self.behaviour[team].load_state_dict(policy.state_dict())
 
     def _log(self, episodes: list[dict], losses: dict, steps_per_s: float) -> dict:
         self.recent.extend(episodes)
@@ -375,8 +328,6 @@ class Trainer:
                 "highlight_tries": attempt}
 
     def close(self):
-        if self.updater:
-            self.updater.shutdown()
         self.vec.close()
         if self._writer is not None:
             self._writer.close()

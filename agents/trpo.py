@@ -57,7 +57,6 @@ class TRPO:
     def __init__(self, policy: TeamPolicy, cfg):
         self.policy, self.cfg = policy, cfg
         self.optimizer = torch.optim.Adam(policy.critic.parameters(), lr=cfg.lr, eps=1e-5, fused=True)
-        self.generator: torch.Generator | None = None  # draws the critic's minibatches; None: torch's global RNG
 
     def update(self, batch: dict, progress: float) -> dict:
         cfg, policy = self.cfg, self.policy
@@ -65,7 +64,7 @@ class TRPO:
         seqs = sequences(batch, cfg.chunk_len)
         stats = self.policy_step(seqs)
         for _ in range(cfg.epochs):
-            for mb in minibatches(seqs, cfg.minibatches, self.generator):
+            for mb in minibatches(seqs, cfg.minibatches):
                 loss = value_loss(policy, mb, cfg)
                 self.optimizer.zero_grad()
                 loss.backward()
