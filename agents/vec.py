@@ -153,19 +153,8 @@ def _in_env_order(replies: list[list[tuple[int, dict]]]) -> list[dict]:
     return [info for _, info in sorted((pair for reply in replies for pair in reply), key=lambda p: p[0])]
 
 
-def worker_shares(groups: tuple[range, ...], workers: int) -> list[list[np.ndarray]]:
-    """[group][worker] the envs each worker steps. With as many groups as workers, each worker steps
-    one group: while the learner acts for a group its worker waits, and the other worker steps, so
-    at most two processes want a core at once and every step wakes each worker once. Otherwise each
-    group's envs are spread evenly over the workers, so that every group keeps them all busy."""
-    if len(groups) == workers > 1:
-        empty = np.zeros(0, np.int64)
-        return [[np.asarray(group) if w == g else empty for w in range(workers)] for g, group in enumerate(groups)]
-    return [np.array_split(np.asarray(group), workers) for group in groups]
-
-
 class ProcessVecEnv:
-    """Envs stepped by worker processes, shared among them as `worker_shares` says."""
+    """Each group's envs are spread evenly over the workers, so that every group keeps them all busy."""
 
     def __init__(self, make_env, n_envs: int, spec: EnvSpec, flatten: bool, workers: int,
                  start_method: str = "forkserver", groups: int = 1):
@@ -177,7 +166,7 @@ class ProcessVecEnv:
         self.arrays = _views(self.shm.buf, layout, n_envs)
         ctx = mp.get_context(start_method)
         self.pipes, self.procs = [], []
-        shares = worker_shares(self.groups, workers)
+        shares = [np.array_split(np.asarray(group), workers) for group in self.groups]  # [group][worker]
         self._stepping_pipes = [[p for p, share in enumerate(parts) if len(share)] for parts in shares]
         try:
             for w in range(workers):

@@ -6,7 +6,7 @@ import torch
 from agents import config
 from agents.buffer import Collector
 from agents.trainer import Trainer, build_policies
-from agents.vec import InProcessVecEnv, ProcessVecEnv, make_vec_env, split_groups, worker_shares
+from agents.vec import InProcessVecEnv, ProcessVecEnv, make_vec_env
 from test_agents_toys import CoopEnv, competitive_env, parallel_env
 
 FIELDS = ("actions", "logp", "values", "next_values", "final_values", "rewards", "terminated", "dones", "mask",
@@ -51,8 +51,7 @@ def _assert_same(a: list, b: list):
 @pytest.mark.parametrize("n_envs, workers, groups, recurrent", [
     (5, 1, 2, False),  # in-process, uneven groups
     (5, 1, 3, True),  # GRU hidden states carried per group and across rollouts
-    (6, 2, 2, False),  # worker processes, one group each
-    (7, 2, 3, False),  # worker processes, each group spread over both workers
+    (6, 2, 2, False),  # worker processes, each group spread over both workers
 ])
 def test_overlapped_collector_produces_the_plain_rollout(n_envs, workers, groups, recurrent):
     # one team, stochastic actions: the sampled actions are the same too (same seed, same order)
@@ -98,10 +97,3 @@ def test_the_overlap_setting_trains_with_two_env_groups(tmp_path):
     trainer = Trainer(cfg, CoopEnv, tmp_path)
     assert len(trainer.vec.groups) == 2
     assert trainer.train()["step"] == 400
-
-
-def test_each_worker_steps_one_group_when_there_are_as_many():
-    shares = worker_shares(split_groups(5, 2), 2)
-    assert [[list(part) for part in group] for group in shares] == [[[0, 1, 2], []], [[], [3, 4]]]
-    spread = worker_shares(split_groups(6, 3), 2)
-    assert [[list(part) for part in group] for group in spread] == [[[0], [1]], [[2], [3]], [[4], [5]]]
