@@ -91,7 +91,7 @@ def minibatches(seqs: dict, n: int, generator=None):
 def _select(x, idx):
     if isinstance(x, dict):
         return {k: _select(v, idx) for k, v in x.items()}
-    return None if x is None else x[:, idx]
+    return None if x is None else x.index_select(1, idx)  # faster than x[:, idx] on the CPU, the same rows
 
 
 class Collector:
