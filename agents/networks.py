@@ -116,7 +116,8 @@ class MultiCategorical:
 
     def __init__(self, logits: torch.Tensor, nvec: list[int]):
         self.blocks = _blocks(tuple(nvec))
-        self.logp = [_log_softmax(logits[..., lo:lo + count * n].unflatten(-1, (count, n))) for lo, _, count, n in self.blocks]
+        self.logp = [_log_softmax(logits[..., lo:lo + count * n].unflatten(-1, (count, n)))
+                     for lo, _, count, n in self.blocks]
 
     def _each(self, a: torch.Tensor):
         """(log-probabilities, actions [..., count]) of each block."""
