@@ -3,8 +3,9 @@
     python docs/probes/random_box_moves.py [--episodes 100]
 
 Boxes start 0.4-0.6 m inside the doors of the hiders' room (so no door is shut at the start);
-every agent takes uniform random moves, and grabs and votes lock with the chances given. A lock vote of an agent in reach freezes a box for that step and releases its grab, which
-is what keeps boxes still under a policy that votes lock half the time."""
+every agent takes uniform random moves, and grabs and votes lock with the chances given. A lock
+vote of an agent in reach freezes a box for that step and releases its grab, which is what keeps
+boxes still under a policy that votes lock half the time."""
 from __future__ import annotations
 
 import argparse
