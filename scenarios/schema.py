@@ -223,6 +223,7 @@ class Shelter(TaskSpec):
     kind: Literal["shelter_construction"] = "shelter_construction"
     rays_per_side: PositiveInt = 30
     ray_penalty: float = -0.001      # per ray that reaches the cylinder, every step
+    observe_rays: bool = False       # agents observe which rays reach the cylinder (`shelter_rays_obs`)
 
     def check(self, scenario: Scenario) -> None:
         if scenario.layout.cylinder is None:

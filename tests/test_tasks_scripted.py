@@ -23,7 +23,9 @@ def steer(snap, target, face=None, heading=None, grab=0, lock=0, gain=5.0):
 
 
 def step(env, action):
-    _, rewards, terms, truncs, infos = env.step({"hider_0": action})
+    obs, rewards, terms, truncs, infos = env.step({"hider_0": action})
+    if "shelter_rays_obs" in obs["hider_0"]:     # what the agent sees is what the reward counts
+        assert rewards["hider_0"] == pytest.approx(env.scenario.task.ray_penalty * obs["hider_0"]["shelter_rays_obs"].sum())
     return rewards["hider_0"], terms["hider_0"], truncs["hider_0"], infos["hider_0"]
 
 
@@ -163,9 +165,11 @@ def test_blueprint_dense_reward_is_the_smooth_min_corner_distance():
     assert not term
 
 
-def test_shelter_construction_scripted():
+@pytest.mark.parametrize("observe_rays", [False, True])
+def test_shelter_construction_scripted(observe_rays):
     # One ray from the middle of each edge: the agent carries a box into the bottom ray.
-    env = arena.parallel_env("shelter_construction", task__rays_per_side=1)
+    env = arena.parallel_env("shelter_construction", task__rays_per_side=1, task__observe_rays=observe_rays)
+    assert ("shelter_rays_obs" in env.observation_space("hider_0").spaces) == observe_rays
     objects = [(1.0, 1.0, 0), (1.0, 5.0, 0), (5.0, 5.0, 0),                       # elongated
                (0.7, 2.0, 0), (2.0, 0.7, 0), (4.0, 5.3, 0), (5.3, 4.0, 0), (4.4, 1.5, 0)]
     env.reset(seed=0, options={"placement": {"objects": objects, "agents": [(4.85, 1.5, math.pi)]}})
@@ -181,3 +185,4 @@ def test_shelter_construction_scripted():
         assert not term
     assert env.snapshot.t == 240 and info["episode"]["rays_reaching"] == 3.0
     assert info["episode"]["rays_reaching_start"] == 4.0
+

@@ -1,9 +1,12 @@
 """Shelter construction: hide the cylinder (`layout.cylinder`) from view. `rays_per_side` rays start
 evenly spaced along each edge of the play area and aim at the cylinder's centre; every step each
-agent gets ray_penalty x the number of them that reach its surface without crossing a box or ramp."""
+agent gets ray_penalty x the number of them that reach its surface without crossing a box or ramp.
+With `observe_rays`, every agent also observes which of the rays reach it (`shelter_rays_obs`, 1 per
+ray that does), the exposure its reward counts."""
 from __future__ import annotations
 
 import numpy as np
+from gymnasium import spaces
 
 from arena.layouts import Layout
 from arena.sensors import fill_edges
@@ -41,14 +44,28 @@ class ShelterConstruction:
         self.edges = np.zeros((4 * len(first.obj_pos), 4))
         self.n_agents = len(first.static.agent_team)
         self.reaching: list[int] = []
+        self._seen: tuple[Snapshot | None, np.ndarray] = (None, np.zeros(0, bool))
 
-    def reaching_rays(self, snap: Snapshot) -> int:
-        fill_edges(self.edges, 0, snap.obj_pos, snap.obj_angle, snap.static.obj_half)
-        return int((~crossed(self.rays, self.edges)).sum())
+    @staticmethod
+    def observation_extras(scenario: Scenario) -> dict[str, spaces.Space]:
+        if not scenario.task.observe_rays:
+            return {}
+        return {"shelter_rays_obs": spaces.Box(0.0, 1.0, shape=(4 * scenario.task.rays_per_side,), dtype=np.float32)}
+
+    def reaching_mask(self, snap: Snapshot) -> np.ndarray:
+        """(rays,) whether each ray reaches the cylinder; computed once per snapshot."""
+        if self._seen[0] is not snap:
+            fill_edges(self.edges, 0, snap.obj_pos, snap.obj_angle, snap.static.obj_half)
+            self._seen = (snap, ~crossed(self.rays, self.edges))
+        return self._seen[1]
 
     def step(self, snap: Snapshot) -> np.ndarray:
-        self.reaching.append(self.reaching_rays(snap))
+        self.reaching.append(int(self.reaching_mask(snap).sum()))
         return np.full(self.n_agents, self.spec.ray_penalty * self.reaching[-1])
+
+    def observe(self, snap: Snapshot) -> list[dict[str, np.ndarray]]:
+        rays = self.reaching_mask(snap).astype(np.float32)
+        return [{"shelter_rays_obs": rays} for _ in range(self.n_agents)]
 
     def terminated(self, snap: Snapshot) -> bool:
         return False
