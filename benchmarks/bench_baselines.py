@@ -6,7 +6,13 @@
 Both sides get the same hyperparameters (networks 64-64 tanh, rollout size, minibatch size, epochs,
 learning rate, GAE, KL limit and CG settings), the same number of env steps, and are scored with the
 same deterministic evaluation (mean return of 10 episodes). Wall-clock is the training time only.
-Our runs step the envs in worker processes; SB3 uses its default DummyVecEnv."""
+Our runs step the envs in worker processes; SB3 uses its default DummyVecEnv.
+
+sb3-contrib's TRPO averages a Gaussian policy's KL over the action dimensions (a torch `Normal`, not
+an `Independent`), so for Box actions its `target_kl` bounds the KL per dimension, and its CG damping
+acts on the Fisher matrix divided by the dimensions. Ours bounds the KL of the whole action, so for
+the same trust region it gets `max_kl` and `cg_damping` times the action dimensions; from identical
+weights on an identical rollout the two then take the same step (`trpo_step_vs_sb3.py`)."""
 from __future__ import annotations
 
 import argparse
@@ -41,7 +47,9 @@ def ours(algo: str, task: str, steps: int, shared: dict, hp: dict, seed: int) ->
                      epochs=hp["epochs"], gamma=hp["gamma"], gae_lambda=hp["gae_lambda"], lr=hp["lr"],
                      hidden=[64, 64], activation="tanh")
     if algo == "trpo":
-        overrides.update(max_kl=0.01, cg_iters=15, cg_damping=0.1, backtrack_coef=0.8, backtrack_iters=10)
+        space = gym.make(task).action_space
+        dims = int(np.prod(space.shape)) if isinstance(space, gym.spaces.Box) else 1
+        overrides.update(max_kl=0.01 * dims, cg_iters=15, cg_damping=0.1 * dims, backtrack_coef=0.8, backtrack_iters=10)
     cfg = config.resolve(algo, ("bench", overrides))
     make_env = functools.partial(gym.make, task)
     with tempfile.TemporaryDirectory() as run_dir:

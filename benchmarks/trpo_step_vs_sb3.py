@@ -1,0 +1,99 @@
+"""Our TRPO policy step beside sb3-contrib's, from identical weights on identical rollouts.
+
+    pip install -e ".[bench]"
+    python benchmarks/trpo_step_vs_sb3.py [--task Hopper-v5] [--updates 3] [--seed 0]
+
+SB3 collects each rollout and trains as usual; just before its update, our actor is given SB3's
+weights and takes its own step on SB3's rollout (observations as SB3 normalised them, SB3's actions,
+log-probabilities and advantages). Printed per update: the size of SB3's step and how far ours lands
+from it, once with the KL limit and damping scaled by the action dimensions (as
+`bench_baselines.py` passes them, see there) and once unscaled."""
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+import torch
+
+from agents import config
+from agents.envs import TeamSpec
+from agents.policy import TeamPolicy
+from agents.ppo import normalized
+from agents.trpo import TRPO as OurTRPO
+
+
+def sb3_actor(policy) -> list[torch.Tensor]:
+    """SB3's actor parameters in the order of ours (first layer, second layer, head, log-std)."""
+    net = policy.mlp_extractor.policy_net
+    return [net[0].weight, net[0].bias, net[2].weight, net[2].bias, policy.action_net.weight, policy.action_net.bias,
+            policy.log_std]
+
+
+def our_actor(policy: TeamPolicy) -> list[torch.Tensor]:
+    net = policy.actor.trunk.encoder.net
+    return [net[0].weight, net[0].bias, net[2].weight, net[2].bias, policy.actor.head.weight, policy.actor.head.bias,
+            policy.actor.log_std]
+
+
+def flat(params) -> torch.Tensor:
+    return torch.cat([p.detach().flatten() for p in params])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--task", default="Hopper-v5")
+    parser.add_argument("--updates", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+
+    from sb3_contrib import TRPO
+    from stable_baselines3.common.env_util import make_vec_env
+    from stable_baselines3.common.vec_env import VecNormalize
+
+    torch.set_num_threads(1)
+    env = VecNormalize(make_vec_env(args.task, n_envs=1, seed=args.seed), norm_obs=True, norm_reward=False)
+    model = TRPO("MlpPolicy", env, n_steps=2048, batch_size=128, seed=args.seed, device="cpu",
+                 policy_kwargs=dict(net_arch=[64, 64]), target_kl=0.01, cg_max_steps=15, cg_damping=0.1,
+                 line_search_shrinking_factor=0.8, line_search_max_iter=10)
+    dims = int(np.prod(env.action_space.shape))
+    team = TeamSpec("agent", ("agent",), env.observation_space, env.action_space)
+    variants = {}
+    for name, scale in (("scaled", dims), ("unscaled", 1)):
+        cfg = config.resolve("trpo", ("compare", dict(target=f"gym:{args.task}", hidden=[64, 64], activation="tanh",
+                                                       max_kl=0.01 * scale, cg_damping=0.1 * scale, cg_iters=15,
+                                                       backtrack_coef=0.8, backtrack_iters=10)))
+        policy = TeamPolicy(team, 0, cfg)
+        variants[name] = (policy, OurTRPO(policy, cfg))
+    sb3_train = model.train
+    print(f"{args.task}, {dims} action dimensions; steps from identical weights on SB3's rollouts")
+    print(f"{'update':>6}  {'SB3 step':>9}  {'scaled: max |diff|':>19} {'cosine':>8}  {'unscaled: max |diff|':>21} {'cosine':>8}")
+
+    def compare():
+        buf = model.rollout_buffer
+        obs = torch.as_tensor(buf.observations).float()
+        data = {"actor_in": {"": obs}, "first": torch.zeros(obs.shape[:2]), "h_actor": None, "mask": torch.ones(obs.shape[:2]),
+                "actions": torch.as_tensor(buf.actions).float(), "logp": torch.as_tensor(buf.log_probs).float()}
+        data["advantages"] = normalized(torch.as_tensor(buf.advantages).float(), data["mask"])
+        start = flat(sb3_actor(model.policy))
+        after = {}
+        for name, (policy, algo) in variants.items():
+            with torch.no_grad():
+                for ours, theirs in zip(our_actor(policy), sb3_actor(model.policy)):
+                    ours.copy_(theirs)
+            algo.policy_step(data)   # observations arrive normalised by SB3; our normaliser stays the identity
+            after[name] = flat(our_actor(policy))
+        sb3_train()
+        theirs = flat(sb3_actor(model.policy)) - start
+        row = f"{model._n_updates:>6}  {theirs.norm():>9.4f}"
+        for name in variants:
+            ours = after[name] - start
+            cos = float(ours @ theirs / (ours.norm() * theirs.norm()).clamp(min=1e-12))
+            row += f"  {float((ours - theirs).abs().max()):>19.2e} {cos:>8.5f}"
+        print(row, flush=True)
+
+    model.train = compare
+    model.learn(total_timesteps=2048 * args.updates)
+
+
+if __name__ == "__main__":
+    main()
