@@ -27,6 +27,7 @@ class Slots:
     rays: int
     state_lidar: bool = False
     doors: int = 0
+    state_vision: bool = False
 
     @property
     def state_rays(self) -> int:
@@ -36,7 +37,8 @@ class Slots:
     def of(cls, sc: Scenario) -> Slots:
         """At least one slot of each entity (gymnasium spaces cannot be empty); unused slots stay masked."""
         return cls(max(sc.agents.hiders.max + sc.agents.seekers.max, 2), max(sc.boxes.count.max, 1),
-                   max(sc.ramps.count.max, 1), sc.sensors.lidar_rays, sc.sensors.state_lidar, sc.sensors.doors)
+                   max(sc.ramps.count.max, 1), sc.sensors.lidar_rays, sc.sensors.state_lidar, sc.sensors.doors,
+                   sc.sensors.state_vision)
 
 
 def _box(shape) -> spaces.Box:
@@ -64,11 +66,13 @@ def observation_space(slots: Slots, task_keys: dict[str, spaces.Space] | None = 
 def state_space(slots: Slots, task_keys: dict[str, spaces.Space] | None = None) -> spaces.Box:
     """The omniscient state: every agent and object slot, the episode's progress, then the task's
     observation entries (`task_keys`) of every agent slot, then (`sensors.state_lidar`) the lidar of
-    every agent slot, flattened (zeros for absent agents), then (`sensors.doors`) the door slots."""
+    every agent slot, flattened (zeros for absent agents), then (`sensors.doors`) the door slots, then
+    (`sensors.state_vision`) whether the agent in each slot sees the agent in each slot."""
     extras = sum(spaces.flatdim(space) for space in (task_keys or {}).values())
     per_agent = STATE_AGENT_DIM + extras + slots.state_rays
     objects = (slots.boxes + slots.ramps) * STATE_OBJ_DIM
-    return _box((slots.agents * per_agent + objects + 2 + slots.doors * STATE_DOOR_DIM,))
+    vision = slots.agents**2 if slots.state_vision else 0
+    return _box((slots.agents * per_agent + objects + 2 + slots.doors * STATE_DOOR_DIM + vision,))
 
 
 def _scaled_lidar(snap: Snapshot) -> np.ndarray:
@@ -146,7 +150,8 @@ class Observer:
         own = (np.stack([np.concatenate([np.ravel(v) for v in entries.values()]) for entries in extras]) if extras
                else np.zeros((len(self.agent_slot), 0), np.float32))
         head = n_agents + n_objects + 2
-        out = np.zeros(head + slots.agents * (own.shape[1] + slots.state_rays) + slots.doors * STATE_DOOR_DIM,
+        vision = slots.agents**2 if slots.state_vision else 0
+        out = np.zeros(head + slots.agents * (own.shape[1] + slots.state_rays) + slots.doors * STATE_DOOR_DIM + vision,
                        np.float32)
         _fill_state(snap.agent_pos, snap.agent_vel, snap.agent_angle, snap.agent_elevated, st.agent_team,
                     snap.agent_grab, self.agent_slot, snap.obj_pos, snap.obj_vel, snap.obj_angle, st.obj_half,
@@ -159,11 +164,14 @@ class Observer:
         lidar_end = tasks_end + slots.agents * slots.state_rays
         if slots.state_lidar:
             out[tasks_end:lidar_end].reshape(slots.agents, slots.rays)[self.agent_slot] = _scaled_lidar(snap)
+        doors_end = lidar_end + slots.doors * STATE_DOOR_DIM
         if slots.doors:
-            doors = out[lidar_end:].reshape(slots.doors, STATE_DOOR_DIM)[:len(self.doors)]
+            doors = out[lidar_end:doors_end].reshape(slots.doors, STATE_DOOR_DIM)[:len(self.doors)]
             doors[:, 0] = 1.0
             doors[:, 1:3] = self.doors[:, :2] / st.size
             doors[:, 3:] = self.doors[:, 2:]
+        if vision:
+            out[doors_end:].reshape(slots.agents, slots.agents)[np.ix_(self.agent_slot, self.agent_slot)] = snap.sees_agent
         return out
 
 

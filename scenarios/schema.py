@@ -119,6 +119,9 @@ class Sensors(Strict):
     # Door slots in each observation and in env.state(): where the layout's doors are, those of the
     # hiders' room first (0 = off, as upstream, where doors are seen by lidar alone)
     doors: Annotated[int, Field(ge=0)] = 0
+    # env.state() also holds who sees whom (the agents' line-of-sight matrix, which the hide-and-seek
+    # reward is computed from): the critic then knows the step's reward instead of guessing it
+    state_vision: bool = False
 
 
 Region = Literal["anywhere", "room", "outside", "each_room"]

@@ -74,3 +74,27 @@ def test_state_lidar_appends_every_agents_lidar_in_its_slot():
     seen = {env.possible_agents.index(a) for a in env.agents}
     assert not lidar[[s for s in range(env.slots.agents) if s not in seen]].any()   # absent agents: zeros
     assert lidar[sorted(seen)].min() > 0
+
+
+def test_state_vision_appends_who_sees_whom_by_slot():
+    plain = arena.parallel_env("hide_and_seek_rooms", agents__hiders=1, agents__seekers=2)
+    env = arena.parallel_env("hide_and_seek_rooms", agents__hiders=1, agents__seekers=2, sensors__state_vision=True)
+    plain.reset(seed=5)
+    env.reset(seed=5)
+    n, base = env.slots.agents, plain.state_space.shape[0]
+    assert env.state_space.shape[0] == base + n * n
+    rng = np.random.default_rng(0)
+    seen_any = False
+    for _ in range(20):
+        state = env.state()
+        assert np.array_equal(state[:base], plain.state())
+        vision = state[base:].reshape(n, n)
+        slot = [env.possible_agents.index(a) for a in env.agents]
+        np.testing.assert_array_equal(vision[np.ix_(slot, slot)], env.snapshot.sees_agent)
+        absent = [s for s in range(n) if s not in slot]
+        assert not vision[absent].any() and not vision[:, absent].any()
+        seen_any |= bool(vision.any())
+        actions = {a: rng.integers(0, env.action_space(a).nvec) for a in env.agents}
+        env.step(actions)
+        plain.step(actions)
+    assert seen_any
