@@ -172,17 +172,17 @@ class Collector:
 
         everything = range(self.vec.num_envs)
         for team, policy in self.policies.items():
-            if update_normalizers and team in self.seen:
-                obs, state, active = self.seen[team]
-                policy.update_normalizers(obs, state, active)
             ro = self.rollouts[team]
             obs, state = self._inputs(team, everything)
             first = self._field("first", team, everything)[None]
+            # the bootstrap value sees its inputs normalised as the rollout's values did
             last, _ = policy.value(policy.critic_input(obs, state), ro.hc, first)
             ro.next_values[:-1] = ro.values[1:]
             ro.next_values[-1] = last[0]
             trunc = ro.dones * (1 - ro.terminated)
             ro.next_values.copy_(torch.where(trunc > 0, ro.final_values, ro.next_values))
+            if update_normalizers and team in self.seen:
+                policy.update_normalizers(*self.seen[team])
         return episodes
 
     def _act(self, t: int, team: str, policy: TeamPolicy, envs: range, see: bool):

@@ -62,6 +62,22 @@ def test_collector_bootstraps_truncated_episodes_from_the_final_observation():
     vec.close()
 
 
+def test_bootstrap_after_the_rollout_uses_the_rollouts_input_normalisation():
+    vec = make_vec_env(Countdown, 2, workers=1)
+    policy = _policy(vec.spec, norm_obs=True)
+    vec.reset(0)
+    collector = Collector(vec, {"agent": policy}, T=4, device="cpu")
+    before = {k: v.clone() for k, v in policy.obs_norm.state_dict().items()}
+    collector.collect()
+    ro = collector.rollouts["agent"]
+    assert policy.obs_norm.mean.item() != pytest.approx(before["mean"].item())   # it took the rollout in
+    with torch.no_grad():
+        policy.obs_norm.load_state_dict(before)
+        last = policy.value(policy.actor_input({"": torch.full((1, 1, 1), 1.0)}), None, torch.zeros(1, 1))[0].item()
+    assert ro.next_values[3, 0].item() == pytest.approx(last, abs=1e-6)
+    vec.close()
+
+
 def test_process_workers_write_the_same_arrays_as_in_process_envs():
     runs = []
     for workers in (1, 2):
