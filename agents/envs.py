@@ -145,6 +145,9 @@ class TeamEnv:
         self.reset_options: dict | None = None  # passed to every env.reset (a curriculum sets them)
         self._cleared = [out[f"{field}/{t.name}"] for t in spec.teams
                          for field in ("reward", "terminated", "truncated", "first")]
+        # per agent: its team's name, its row, and its team's reward / terminated / truncated arrays
+        self._slots = {a: (t.name, i, *(out[f"{field}/{t.name}"] for field in ("reward", "terminated", "truncated")))
+                       for a, (t, i) in self.slot.items()}
 
     def _flat_layout(self, agent: str) -> list:
         """(key, subspace or None when the entry is taken as it is) per entry of the agent's Dict
@@ -202,22 +205,19 @@ class TeamEnv:
 
     def step(self) -> list[dict]:
         """Apply `action/*`, write the results; returns the statistics of an episode that ended."""
-        out = self.out
         rows = {t.name: self._env_actions(t) for t in self.spec.teams}
-        actions = {}
-        for a in self.env.agents:
-            team, i = self.slot[a]
-            actions[a] = rows[team.name][i]
+        slots = self._slots
+        actions = {a: rows[slots[a][0]][slots[a][1]] for a in self.env.agents}
         obs, rewards, terms, truncs, infos = self.env.step(actions)
         for row in self._cleared:
             row[:] = 0
         stats = {}
         for a in actions:
-            team, i = self.slot[a]
+            _, i, reward_row, terminated_row, truncated_row = slots[a]
             reward, ended = rewards.get(a, 0.0), bool(terms.get(a, False))
-            out[f"reward/{team.name}"][i] = reward
-            out[f"terminated/{team.name}"][i] = ended
-            out[f"truncated/{team.name}"][i] = bool(truncs.get(a, False)) and not ended
+            reward_row[i] = reward
+            terminated_row[i] = ended
+            truncated_row[i] = bool(truncs.get(a, False)) and not ended
             self.returns[a] += float(reward)
             episode = infos.get(a, {}).get("episode")
             if isinstance(episode, dict) and not stats:

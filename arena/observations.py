@@ -63,6 +63,16 @@ def observation_space(slots: Slots, task_keys: dict[str, spaces.Space] | None = 
     })
 
 
+def flat_columns(space: spaces.Dict) -> dict[str, tuple[slice, tuple[int, ...]]]:
+    """Where each entry of a Dict observation lies in its gymnasium flattening: {key: (columns, shape)}."""
+    columns, start = {}, 0
+    for key, sub in space.spaces.items():
+        width = spaces.flatdim(sub)
+        columns[key] = (slice(start, start + width), tuple(sub.shape))
+        start += width
+    return columns
+
+
 def state_space(slots: Slots, task_keys: dict[str, spaces.Space] | None = None) -> spaces.Box:
     """The omniscient state: every agent and object slot, the episode's progress, then the task's
     observation entries (`task_keys`) of every agent slot, then (`sensors.state_lidar`) the lidar of
@@ -101,6 +111,7 @@ class Observer:
         self.agent_slot = agent_slot
         n = len(agent_slot)
         self.n_boxes = n_boxes
+        self._flat: tuple[np.ndarray, dict[str, np.ndarray]] | None = None   # observe_flat's buffer and views
         # Row i lists, in slot order, the other agents of this episode and the slot each one fills.
         others = [[j for j in range(n) if j != i] for i in range(n)]
         self.other_index = np.array(others, dtype=np.int64).reshape(n, max(n - 1, 0))
@@ -109,29 +120,46 @@ class Observer:
 
     def observe(self, snap: Snapshot) -> list[dict[str, np.ndarray]]:
         """Observation dict of every agent of the episode, in agent order."""
-        st, slots = snap.static, self.slots
-        n = len(snap.agent_pos)
-        own = np.empty((n, SELF_DIM), np.float32)
-        others = np.zeros((n, slots.agents - 1, AGENT_DIM), np.float32)
-        mask_aa = np.zeros((n, slots.agents - 1), np.int8)
-        boxes = np.zeros((n, slots.boxes, OBJ_DIM), np.float32)
-        mask_ab = np.zeros((n, slots.boxes), np.int8)
-        ramps = np.zeros((n, slots.ramps, OBJ_DIM), np.float32)
-        mask_ar = np.zeros((n, slots.ramps), np.int8)
+        slots, n = self.slots, len(snap.agent_pos)
+        parts = {"observation_self": np.empty((n, SELF_DIM), np.float32),
+                 "agent_qpos_qvel": np.zeros((n, slots.agents - 1, AGENT_DIM), np.float32),
+                 "mask_aa_obs": np.zeros((n, slots.agents - 1), np.int8),
+                 "box_obs": np.zeros((n, slots.boxes, OBJ_DIM), np.float32),
+                 "mask_ab_obs": np.zeros((n, slots.boxes), np.int8),
+                 "ramp_obs": np.zeros((n, slots.ramps, OBJ_DIM), np.float32),
+                 "mask_ar_obs": np.zeros((n, slots.ramps), np.int8),
+                 "lidar": np.empty((n, slots.rays), np.float32)}
+        if slots.doors:
+            parts["door_obs"] = np.empty((n, slots.doors, DOOR_DIM), np.float32)
+            parts["mask_ad_obs"] = np.empty((n, slots.doors), np.int8)
+        self._fill_parts(snap, parts)
+        return [{k: v[i] for k, v in parts.items()} for i in range(n)]
+
+    def observe_flat(self, snap: Snapshot, columns: dict[str, tuple[slice, tuple[int, ...]]]) -> np.ndarray:
+        """(A, width) float32: every agent's observation as gymnasium flattens the Dict space
+        (`columns`: `flat_columns` of that space, the same for the whole episode). Entries the observer
+        does not make (a task's) are left zero for the caller."""
+        if self._flat is None:
+            n, width = len(snap.agent_pos), max(cols.stop for cols, _ in columns.values())
+            buffer = np.zeros((n, width), np.float32)
+            self._flat = buffer, {k: buffer[:, cols].reshape(n, *shape) for k, (cols, shape) in columns.items()}
+        buffer, parts = self._flat
+        buffer[:] = 0
+        self._fill_parts(snap, parts)
+        return buffer.copy()
+
+    def _fill_parts(self, snap: Snapshot, parts: dict[str, np.ndarray]):
+        """Write the upstream entries (and doors) into `parts`, zeroed (A, ...) arrays, one per key."""
+        st = snap.static
         _fill(snap.agent_pos, snap.agent_vel, snap.agent_angle, snap.agent_angvel, snap.agent_elevated,
               st.agent_team, snap.agent_grab, snap.obj_pos, snap.obj_vel, snap.obj_angle, snap.obj_angvel,
               st.obj_half, snap.obj_lock, self.n_boxes, snap.sees_agent, snap.sees_obj, self.other_index,
               self.other_slot, st.size, snap.t / st.horizon, float(snap.prep),
-              own, others, mask_aa, boxes, mask_ab, ramps, mask_ar)
-        lidar = _scaled_lidar(snap)
-        obs = [{"observation_self": own[i], "agent_qpos_qvel": others[i], "mask_aa_obs": mask_aa[i],
-                "box_obs": boxes[i], "mask_ab_obs": mask_ab[i], "ramp_obs": ramps[i], "mask_ar_obs": mask_ar[i],
-                "lidar": lidar[i]} for i in range(n)]
-        if slots.doors:
-            doors, mask_ad = self._doors(snap)
-            for i, entries in enumerate(obs):
-                entries["door_obs"], entries["mask_ad_obs"] = doors[i], mask_ad[i]
-        return obs
+              parts["observation_self"], parts["agent_qpos_qvel"], parts["mask_aa_obs"], parts["box_obs"],
+              parts["mask_ab_obs"], parts["ramp_obs"], parts["mask_ar_obs"])
+        parts["lidar"][:] = _scaled_lidar(snap)
+        if self.slots.doors:
+            parts["door_obs"][:], parts["mask_ad_obs"][:] = self._doors(snap)
 
     def _doors(self, snap: Snapshot) -> tuple[np.ndarray, np.ndarray]:
         """(A, slots, 5) door rows relative to each agent (every door is known, walls hide none) and masks."""

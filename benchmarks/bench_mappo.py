@@ -71,7 +71,7 @@ def main():
     layers.append(("bench", dict(target=args.scenario, steps=args.steps, envs=args.envs,
                                  encoder=args.encoder or (None if recipe else "mlp"))))
     cfg = config.resolve(args.algo, *layers)
-    make_env = env_factory(cfg.target, cfg.env_kwargs)
+    make_env = env_factory(cfg.target, cfg.env_kwargs, flat=cfg.encoder == "mlp")
     print(f"{args.algo} on {args.scenario} ({recipe or 'no recipe'}), {cfg.envs} envs x {cfg.rollout_len} steps, "
           f"encoder {cfg.encoder} {cfg.hidden}, {os.cpu_count()} cores")
     print(f"  bare envs, 1 process, random actions: {random_steps_per_s(make_env, cfg, 8, 1):8.0f} env-steps/s")

@@ -43,10 +43,10 @@ def _make_pz(module: str, kwargs: dict):
     return mod.parallel_env(**kwargs)
 
 
-def _make_arena(scenario: str, kwargs: dict):
+def _make_arena(scenario: str, kwargs: dict, flat: bool = False):
     import arena
 
-    return arena.parallel_env(scenario=scenario, **kwargs)
+    return arena.parallel_env(scenario=scenario, flat_observations=flat, **kwargs)
 
 
 def is_arena(target: str) -> bool:
@@ -85,13 +85,14 @@ def default_recipe(target: str) -> Path | None:
     return recipe if target in scenarios.names() and recipe.is_file() else None
 
 
-def env_factory(target: str, env_kwargs: dict):
-    """A picklable zero-argument callable that builds one env for TARGET."""
+def env_factory(target: str, env_kwargs: dict, flat: bool = False):
+    """A picklable zero-argument callable that builds one env for TARGET. `flat` (for the MLP encoder):
+    an arena env then hands out its observations flattened, which is faster than flattening them here."""
     if target.startswith("gym:"):
         return functools.partial(_make_gym, target[4:], env_kwargs)
     if target.startswith("pz:"):
         return functools.partial(_make_pz, target[3:], env_kwargs)
-    return functools.partial(_make_arena, target, env_kwargs)
+    return functools.partial(_make_arena, target, env_kwargs, flat)
 
 
 def _flag_overrides(args) -> dict:
@@ -132,7 +133,7 @@ def run_train(args) -> int:
     arena = is_arena(cfg.target)
     if cfg.record_every and not arena:
         raise InputError(f"--record-every: only arena scenarios can be recorded, not {cfg.target}")
-    trainer = Trainer(cfg, env_factory(cfg.target, cfg.env_kwargs), run_dir, resume=bool(args.resume),
+    trainer = Trainer(cfg, env_factory(cfg.target, cfg.env_kwargs, flat=cfg.encoder == "mlp"), run_dir, resume=bool(args.resume),
                       record_wrapper=record_wrapper if arena else None,
                       milestones=stages_reached if arena else None)
     if arena:
@@ -169,7 +170,7 @@ def run_eval(args) -> int:
         raise InputError(f"--out {out}: is a directory; give a file name such as {out / 'eval.json'}")
     out.parent.mkdir(parents=True, exist_ok=True)
     before = _replays_in(record_dir)
-    result = evaluate(run_dir, env_factory(cfg.target, env_kwargs), args.episodes, not args.stochastic,
+    result = evaluate(run_dir, env_factory(cfg.target, env_kwargs, flat=cfg.encoder == "mlp"), args.episodes, not args.stochastic,
                       metric_hooks=[stage_rates] if arena else [],
                       record_wrapper=record_wrapper if record_dir else None, record_dir=record_dir,
                       notes={"env_kwargs": env_kwargs}, out=out)
