@@ -199,7 +199,8 @@ class Observer:
             doors[:, 1:3] = self.doors[:, :2] / st.size
             doors[:, 3:] = self.doors[:, 2:]
         if vision:
-            out[doors_end:].reshape(slots.agents, slots.agents)[np.ix_(self.agent_slot, self.agent_slot)] = snap.sees_agent
+            seen = out[doors_end:].reshape(slots.agents, slots.agents)
+            seen[np.ix_(self.agent_slot, self.agent_slot)] = snap.sees_agent
         return out
 
 

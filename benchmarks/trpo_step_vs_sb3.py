@@ -85,15 +85,16 @@ def main():
         buf = model.rollout_buffer
         obs = torch.as_tensor(buf.observations).float()
         shape = obs.shape[:2]
+        stored = {"logp": "log_probs", "values": "values", "advantages": "advantages", "returns": "returns"}
         batch = {"actor_in": {"": obs}, "critic_in": {"": obs}, "first": torch.zeros(shape), "mask": torch.ones(shape),
                  "h_actor": None, "h_critic": None, "actions": torch.as_tensor(buf.actions).float(),
-                 **{k: torch.as_tensor(getattr(buf, name)).float().reshape(shape) for k, name in
-                    (("logp", "log_probs"), ("values", "values"), ("advantages", "advantages"), ("returns", "returns"))}}
+                 **{k: torch.as_tensor(getattr(buf, name)).float().reshape(shape) for k, name in stored.items()}}
         start = flat(sb3_actor(model.policy))
+        theirs_now = sb3_actor(model.policy) + sb3_critic(model.policy)
         after = {}
         for name, (policy, algo) in variants.items():
             with torch.no_grad():
-                for ours, theirs in zip(our_actor(policy) + our_critic(policy), sb3_actor(model.policy) + sb3_critic(model.policy)):
+                for ours, theirs in zip(our_actor(policy) + our_critic(policy), theirs_now):
                     ours.copy_(theirs)
             algo.update(batch, 0.0)   # observations arrive normalised by SB3; our normaliser stays the identity
             after[name] = flat(our_actor(policy))
@@ -107,7 +108,8 @@ def main():
         with torch.no_grad():
             fitted = {"sb3": model.policy.predict_values(obs.reshape(-1, obs.shape[-1])).reshape(shape),
                       "ours": variants["scaled"][0].critic(batch["critic_in"], None, batch["first"])[0]}
-        mse = {k: float(((v - batch["returns"]) ** 2).mean()) for k, v in (("before", batch["values"]), *fitted.items())}
+        fitted["before"] = batch["values"]
+        mse = {k: float(((v - batch["returns"]) ** 2).mean()) for k, v in fitted.items()}
         print(row + f"  {mse['before']:>16.2f} {mse['sb3']:>7.2f} {mse['ours']:>7.2f}", flush=True)
 
     model.train = compare

@@ -133,7 +133,8 @@ def run_train(args) -> int:
     arena = is_arena(cfg.target)
     if cfg.record_every and not arena:
         raise InputError(f"--record-every: only arena scenarios can be recorded, not {cfg.target}")
-    trainer = Trainer(cfg, env_factory(cfg.target, cfg.env_kwargs, flat=cfg.encoder == "mlp"), run_dir, resume=bool(args.resume),
+    make_env = env_factory(cfg.target, cfg.env_kwargs, flat=cfg.encoder == "mlp")
+    trainer = Trainer(cfg, make_env, run_dir, resume=bool(args.resume),
                       record_wrapper=record_wrapper if arena else None,
                       milestones=stages_reached if arena else None)
     if arena:
@@ -170,7 +171,8 @@ def run_eval(args) -> int:
         raise InputError(f"--out {out}: is a directory; give a file name such as {out / 'eval.json'}")
     out.parent.mkdir(parents=True, exist_ok=True)
     before = _replays_in(record_dir)
-    result = evaluate(run_dir, env_factory(cfg.target, env_kwargs, flat=cfg.encoder == "mlp"), args.episodes, not args.stochastic,
+    make_env = env_factory(cfg.target, env_kwargs, flat=cfg.encoder == "mlp")
+    result = evaluate(run_dir, make_env, args.episodes, not args.stochastic,
                       metric_hooks=[stage_rates] if arena else [],
                       record_wrapper=record_wrapper if record_dir else None, record_dir=record_dir,
                       notes={"env_kwargs": env_kwargs}, out=out)
