@@ -109,13 +109,6 @@ class Collector:
         self.overlap = len(getattr(vec, "groups", ())) > 1 if overlap is None else overlap
         self.state_dim = vec.spec.state_dim
         self.rollouts = {name: TeamRollout(p, T, vec.num_envs, self.state_dim, device) for name, p in policies.items()}
-        self.seen = {}  # team -> what the active agents saw during the rollout, for the input normalisers
-        for name, p in policies.items():
-            if p.normalizes_inputs:
-                B = vec.num_envs * p.n_agents
-                self.seen[name] = ({k: torch.zeros(T, B, *shape, device=device) for k, shape in p.keys.items()},
-                                   torch.zeros(T, B, self.state_dim, device=device) if p.central else None,
-                                   torch.zeros(T, B, device=device))
         self.set_opponents({})
 
     def set_opponents(self, opponents: dict[str, tuple[TeamPolicy, torch.Tensor]]):
@@ -139,8 +132,9 @@ class Collector:
         return _flat(self.vec.arrays[f"{name}/{team}"][envs.start:envs.stop])[0].to(self.device)
 
     def collect(self, update_normalizers: bool = True) -> list[dict]:
-        """Play T steps. The input normalisers stay fixed during the rollout (so the stored inputs and
-        log-probabilities agree) and then take in everything the active agents saw."""
+        """Play T steps. The input normalisers take in what the active agents see at each step before
+        they act on it, as SB3's VecNormalize does; the rollout stores the inputs as normalised then,
+        so they and the log-probabilities agree."""
         with torch.inference_mode():
             return self._collect(update_normalizers)
 
@@ -175,14 +169,11 @@ class Collector:
             ro = self.rollouts[team]
             obs, state = self._inputs(team, everything)
             first = self._field("first", team, everything)[None]
-            # the bootstrap value sees its inputs normalised as the rollout's values did
             last, _ = policy.value(policy.critic_input(obs, state), ro.hc, first)
             ro.next_values[:-1] = ro.values[1:]
             ro.next_values[-1] = last[0]
             trunc = ro.dones * (1 - ro.terminated)
             ro.next_values.copy_(torch.where(trunc > 0, ro.final_values, ro.next_values))
-            if update_normalizers and team in self.seen:
-                policy.update_normalizers(*self.seen[team])
         return episodes
 
     def _act(self, t: int, team: str, policy: TeamPolicy, envs: range, see: bool):
@@ -191,13 +182,8 @@ class Collector:
         r = slice(envs.start * N, envs.stop * N)  # the env x agent rows of these envs
         obs, state = self._inputs(team, envs)
         active, first = self._field("active", team, envs), self._field("first", team, envs)
-        if see and team in self.seen:
-            seen_obs, seen_state, seen_active = self.seen[team]
-            for k, v in obs.items():
-                seen_obs[k][t, r] = v[0]
-            if seen_state is not None:
-                seen_state[t, r] = state[0]
-            seen_active[t, r] = active
+        if see and policy.normalizes_inputs:
+            policy.update_normalizers(obs, state, active)
         actor_in, critic_in = policy.inputs(obs, state)
         ha = hc = None
         if ro.h_actor is not None:

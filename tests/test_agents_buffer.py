@@ -62,19 +62,19 @@ def test_collector_bootstraps_truncated_episodes_from_the_final_observation():
     vec.close()
 
 
-def test_bootstrap_after_the_rollout_uses_the_rollouts_input_normalisation():
+def test_inputs_are_normalised_with_statistics_that_include_the_step_they_act_on():
     vec = make_vec_env(Countdown, 2, workers=1)
     policy = _policy(vec.spec, norm_obs=True)
     vec.reset(0)
     collector = Collector(vec, {"agent": policy}, T=4, device="cpu")
-    before = {k: v.clone() for k, v in policy.obs_norm.state_dict().items()}
     collector.collect()
-    ro = collector.rollouts["agent"]
-    assert policy.obs_norm.mean.item() != pytest.approx(before["mean"].item())   # it took the rollout in
-    with torch.no_grad():
-        policy.obs_norm.load_state_dict(before)
-        last = policy.value(policy.actor_input({"": torch.full((1, 1, 1), 1.0)}), None, torch.zeros(1, 1))[0].item()
-    assert ro.next_values[3, 0].item() == pytest.approx(last, abs=1e-6)
+    seen = np.array([0.0, 1.0, 2.0, 0.0])   # each env's observations: 0, 1, 2, truncated, reset to 0
+    inputs = collector.rollouts["agent"].actor_in[""][:, :, 0]
+    for t in range(4):
+        so_far = np.repeat(seen[:t + 1], 2)
+        expected = (seen[t] - so_far.mean()) / np.sqrt(so_far.var() + 1e-8)
+        np.testing.assert_allclose(inputs[t].numpy(), [np.clip(expected, -10, 10)] * 2, atol=1e-3)
+    assert policy.obs_norm.count.item() == pytest.approx(8, abs=1e-3)
     vec.close()
 
 
