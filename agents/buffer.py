@@ -94,6 +94,29 @@ def _select(x, idx):
     return None if x is None else x.index_select(1, idx)  # faster than x[:, idx] on the CPU, the same rows
 
 
+class _LastStep:
+    """What a team's agents saw at the last step, every env's rows, until the input normalisers take it in."""
+
+    def __init__(self, policy: TeamPolicy, rows: int, state_dim: int, device):
+        self.obs = {k: torch.zeros(1, rows, *shape, device=device) for k, shape in policy.keys.items()}
+        self.state = torch.zeros(1, rows, state_dim, device=device) if policy.central else None
+        self.active = torch.zeros(rows, device=device)
+        self.waiting = False
+
+    def keep(self, r: slice, obs: dict, state: torch.Tensor | None, active: torch.Tensor):
+        for k, v in obs.items():
+            self.obs[k][:, r] = v
+        if self.state is not None:
+            self.state[:, r] = state
+        self.active[r] = active
+        self.waiting = True
+
+    def flush(self, policy: TeamPolicy):
+        if self.waiting:
+            policy.update_normalizers(self.obs, self.state, self.active)
+            self.waiting = False
+
+
 class Collector:
     """Runs the current policies (and, per env, past opponents) in a vectorised env for T steps.
 
@@ -109,6 +132,8 @@ class Collector:
         self.overlap = len(getattr(vec, "groups", ())) > 1 if overlap is None else overlap
         self.state_dim = vec.spec.state_dim
         self.rollouts = {name: TeamRollout(p, T, vec.num_envs, self.state_dim, device) for name, p in policies.items()}
+        self.seen = {name: _LastStep(p, vec.num_envs * p.n_agents, self.state_dim, device)
+                     for name, p in policies.items() if p.normalizes_inputs}
         self.set_opponents({})
 
     def set_opponents(self, opponents: dict[str, tuple[TeamPolicy, torch.Tensor]]):
@@ -132,9 +157,10 @@ class Collector:
         return _flat(self.vec.arrays[f"{name}/{team}"][envs.start:envs.stop])[0].to(self.device)
 
     def collect(self, update_normalizers: bool = True) -> list[dict]:
-        """Play T steps. The input normalisers take in what the active agents see at each step before
-        they act on it, as SB3's VecNormalize does; the rollout stores the inputs as normalised then,
-        so they and the log-probabilities agree."""
+        """Play T steps. Once every env has been acted on at a step, the input normalisers take in what
+        the active agents saw (close to SB3's VecNormalize, which takes in each observation just before
+        it is acted on; taken in by whole steps, the same whether or not collection is overlapped). The
+        rollout stores the inputs as normalised when acted on, so they and the log-probabilities agree."""
         with torch.inference_mode():
             return self._collect(update_normalizers)
 
@@ -156,6 +182,8 @@ class Collector:
             act(0, envs)
             start(g)
         for t in range(self.T):
+            for team, seen in self.seen.items():   # every group has acted on step t: the same in both orders
+                seen.flush(self.policies[team])
             for g, envs in enumerate(groups):
                 episodes += wait(g)
                 for team in self.policies:
@@ -182,8 +210,8 @@ class Collector:
         r = slice(envs.start * N, envs.stop * N)  # the env x agent rows of these envs
         obs, state = self._inputs(team, envs)
         active, first = self._field("active", team, envs), self._field("first", team, envs)
-        if see and policy.normalizes_inputs:
-            policy.update_normalizers(obs, state, active)
+        if see and team in self.seen:
+            self.seen[team].keep(r, obs, state, active)
         actor_in, critic_in = policy.inputs(obs, state)
         ha = hc = None
         if ro.h_actor is not None:

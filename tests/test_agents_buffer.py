@@ -62,19 +62,21 @@ def test_collector_bootstraps_truncated_episodes_from_the_final_observation():
     vec.close()
 
 
-def test_inputs_are_normalised_with_statistics_that_include_the_step_they_act_on():
+def test_each_step_is_normalised_with_the_statistics_of_every_step_before_it():
     vec = make_vec_env(Countdown, 2, workers=1)
     policy = _policy(vec.spec, norm_obs=True)
     vec.reset(0)
     collector = Collector(vec, {"agent": policy}, T=4, device="cpu")
     collector.collect()
-    seen = np.array([0.0, 1.0, 2.0, 0.0])   # each env's observations: 0, 1, 2, truncated, reset to 0
-    inputs = collector.rollouts["agent"].actor_in[""][:, :, 0]
-    for t in range(4):
-        so_far = np.repeat(seen[:t + 1], 2)
-        expected = (seen[t] - so_far.mean()) / np.sqrt(so_far.var() + 1e-8)
-        np.testing.assert_allclose(inputs[t].numpy(), [np.clip(expected, -10, 10)] * 2, atol=1e-3)
-    assert policy.obs_norm.count.item() == pytest.approx(8, abs=1e-3)
+    inputs = collector.rollouts["agent"].actor_in[""][:, :, 0].numpy()
+    count, mean, var = 1e-4, 0.0, 1.0     # RunningNorm's prior, then parallel Welford by step
+    for t, x in enumerate([0.0, 1.0, 2.0, 0.0]):   # each env: 0, 1, 2, truncated, reset to 0
+        expected = np.clip((x - mean) / np.sqrt(var + 1e-8), -10, 10)
+        np.testing.assert_allclose(inputs[t], [expected] * 2, rtol=1e-4)
+        total = count + 2
+        var = (var * count + (mean - x) ** 2 * count * 2 / total) / total
+        mean, count = mean + (x - mean) * 2 / total, total
+    assert policy.obs_norm.count.item() == pytest.approx(8, abs=1e-3)   # every step of the rollout taken in
     vec.close()
 
 
