@@ -145,9 +145,9 @@ class TeamEnv:
         self.reset_options: dict | None = None  # passed to every env.reset (a curriculum sets them)
         self._cleared = [out[f"{field}/{t.name}"] for t in spec.teams
                          for field in ("reward", "terminated", "truncated", "first")]
-        # per agent: its team's name, its row, and its team's reward / terminated / truncated arrays
-        self._slots = {a: (t.name, i, *(out[f"{field}/{t.name}"] for field in ("reward", "terminated", "truncated")))
-                       for a, (t, i) in self.slot.items()}
+        # per agent: its team's reward / terminated / truncated arrays (its row in them is self.slot's)
+        self._results = {a: tuple(out[f"{field}/{t.name}"] for field in ("reward", "terminated", "truncated"))
+                         for a, (t, _) in self.slot.items()}
 
     def _flat_layout(self, agent: str) -> list:
         """(key, subspace or None when the entry is taken as it is) per entry of the agent's Dict
@@ -206,14 +206,15 @@ class TeamEnv:
     def step(self) -> list[dict]:
         """Apply `action/*`, write the results; returns the statistics of an episode that ended."""
         rows = {t.name: self._env_actions(t) for t in self.spec.teams}
-        slots = self._slots
-        actions = {a: rows[slots[a][0]][slots[a][1]] for a in self.env.agents}
+        slot = self.slot
+        actions = {a: rows[slot[a][0].name][slot[a][1]] for a in self.env.agents}
         obs, rewards, terms, truncs, infos = self.env.step(actions)
         for row in self._cleared:
             row[:] = 0
         stats = {}
         for a in actions:
-            _, i, reward_row, terminated_row, truncated_row = slots[a]
+            i = slot[a][1]
+            reward_row, terminated_row, truncated_row = self._results[a]
             reward, ended = rewards.get(a, 0.0), bool(terms.get(a, False))
             reward_row[i] = reward
             terminated_row[i] = ended

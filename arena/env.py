@@ -38,10 +38,10 @@ class ArenaEnv(ParallelEnv):
         self.slots = Slots.of(self.scenario)
         self._task_keys = tasks.observation_extras(self.scenario)
         obs_space = observation_space(self.slots, self._task_keys)
-        self._flat_columns = flat_columns(obs_space) if flat_observations else None
+        self._flat_columns = None
         if flat_observations:
-            obs_space = spaces.flatten_space(obs_space)
-            obs_space = spaces.Box(-np.inf, np.inf, obs_space.shape, np.float32)
+            self._flat_columns = flat_columns(obs_space)
+            obs_space = spaces.Box(-np.inf, np.inf, (spaces.flatdim(obs_space),), np.float32)
         act_space = spaces.MultiDiscrete(mechanics.ACTION_NVEC)
         self.observation_spaces = {a: obs_space for a in self.possible_agents}
         self.action_spaces = {a: act_space for a in self.possible_agents}

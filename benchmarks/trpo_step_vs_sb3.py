@@ -23,27 +23,26 @@ from agents.policy import TeamPolicy
 from agents.trpo import TRPO as OurTRPO
 
 
+def _layers(net, head) -> list[torch.Tensor]:
+    """The weights and biases of a 2-layer MLP and its output layer, in that order."""
+    return [net[0].weight, net[0].bias, net[2].weight, net[2].bias, head.weight, head.bias]
+
+
 def sb3_actor(policy) -> list[torch.Tensor]:
     """SB3's actor parameters in the order of ours (first layer, second layer, head, log-std)."""
-    net = policy.mlp_extractor.policy_net
-    return [net[0].weight, net[0].bias, net[2].weight, net[2].bias, policy.action_net.weight, policy.action_net.bias,
-            policy.log_std]
+    return _layers(policy.mlp_extractor.policy_net, policy.action_net) + [policy.log_std]
 
 
 def our_actor(policy: TeamPolicy) -> list[torch.Tensor]:
-    net = policy.actor.trunk.encoder.net
-    return [net[0].weight, net[0].bias, net[2].weight, net[2].bias, policy.actor.head.weight, policy.actor.head.bias,
-            policy.actor.log_std]
+    return _layers(policy.actor.trunk.encoder.net, policy.actor.head) + [policy.actor.log_std]
 
 
 def sb3_critic(policy) -> list[torch.Tensor]:
-    net = policy.mlp_extractor.value_net
-    return [net[0].weight, net[0].bias, net[2].weight, net[2].bias, policy.value_net.weight, policy.value_net.bias]
+    return _layers(policy.mlp_extractor.value_net, policy.value_net)
 
 
 def our_critic(policy: TeamPolicy) -> list[torch.Tensor]:
-    net = policy.critic.trunk.encoder.net
-    return [net[0].weight, net[0].bias, net[2].weight, net[2].bias, policy.critic.head.weight, policy.critic.head.bias]
+    return _layers(policy.critic.trunk.encoder.net, policy.critic.head)
 
 
 def flat(params) -> torch.Tensor:
