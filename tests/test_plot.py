@@ -85,3 +85,41 @@ def test_plot_draws_the_curriculum_scaled_over_its_waypoints(tmp_path, monkeypat
     monkeypatch.setattr(Axes, "plot", plot_and_note)
     plot(tmp_path, tmp_path / "c.png")
     assert lines["curriculum d (0..3)"] == pytest.approx([0.0, 0.1, 0.2, 0.3, 0.4, 0.5])
+
+
+def _run(path, rows):
+    path.mkdir()
+    (path / "metrics.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    return str(path)
+
+
+def test_plot_compares_runs_on_chosen_metrics(tmp_path, monkeypatch):
+    import matplotlib
+    matplotlib.use("Agg")
+    from matplotlib.axes import Axes
+
+    from agents.commands.plot import compare
+
+    a = _run(tmp_path / "a", [{"step": i, "hider/entropy": 8.0, "return/hider": i} for i in range(5)])
+    b = _run(tmp_path / "b", [{"step": i, "hider/entropy": 8.0 - i, "return/hider": -i} for i in range(5)])
+    result = _arena("plot", a, b, "--metric", "hider/entropy", "--metric", "return/hider")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "a" / "compare.png").read_bytes()[:4] == b"\x89PNG"
+    lines = []
+    draw = Axes.plot
+    monkeypatch.setattr(Axes, "plot", lambda self, x, y, *args, **kw: lines.append((kw["label"], y))
+                        or draw(self, x, y, *args, **kw))
+    compare([tmp_path / "a", tmp_path / "b"], ["hider/entropy"], tmp_path / "c.png")
+    assert lines[0] == ("a", pytest.approx([8.0] * 5)) and lines[1][0] == "b"
+    assert lines[1][1] == pytest.approx([8.0, 7.5, 7.0, 6.5, 6.0])  # smoothed: running mean while under SMOOTH rows
+
+
+def test_plot_compare_bad_input_exits_2(tmp_path):
+    a = _run(tmp_path / "a", [{"step": 0, "return/hider": 0.0}])
+    b = _run(tmp_path / "b", [{"step": 0, "return/seeker": 0.0}])
+    result = _arena("plot", a, b, "--metric", "return/hider")
+    assert result.returncode == 2 and "b/metrics.jsonl: no return/hider logged" in result.stderr
+    assert "return/seeker" in result.stderr  # the keys it does have
+    result = _arena("plot", a, b)
+    assert result.returncode == 2 and "--metric" in result.stderr
+    assert not (tmp_path / "a" / "compare.png").exists()

@@ -1,6 +1,7 @@
 """`arena plot RUN_DIR --out curves.png`: returns per team and emergence-stage rates over steps, with
 the step at which each stage first held in most episodes (RUN_DIR/stages.json) marked, and the
-curriculum's values (scaled to 0..1 over their waypoints) beside the stage rates."""
+curriculum's values (scaled to 0..1 over their waypoints) beside the stage rates.
+`arena plot RUN_DIR RUN_DIR... --metric KEY...`: one panel per metrics.jsonl key, one line per run."""
 from __future__ import annotations
 
 import json
@@ -16,9 +17,14 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("plot", help="draw a run's learning curves as a PNG",
                               description="Returns per team, and the share of episodes showing each "
                                           "emergence stage, against environment steps; dotted lines mark "
-                                          "where each stage first held in most episodes (stages.json).")
-    p.add_argument("run_dir", type=Path, metavar="RUN_DIR")
-    p.add_argument("--out", type=Path, help="PNG to write (default RUN_DIR/curves.png)")
+                                          "where each stage first held in most episodes (stages.json). "
+                                          "With --metric, compares runs instead: one panel per metric, one "
+                                          "line per run.")
+    p.add_argument("run_dirs", type=Path, nargs="+", metavar="RUN_DIR")
+    p.add_argument("--metric", action="append", metavar="KEY",
+                   help="a metrics.jsonl key to compare across the runs, e.g. hider/entropy (repeatable)")
+    p.add_argument("--out", type=Path, help="PNG to write (default RUN_DIR/curves.png, or compare.png in the "
+                                            "first RUN_DIR with --metric)")
     p.set_defaults(run=run)
 
 
@@ -136,9 +142,44 @@ def plot(run_dir: Path, out: Path) -> Path:
     return out
 
 
+def compare(run_dirs: list[Path], metrics: list[str], out: Path) -> Path:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from replays.files import atomic_output
+
+    runs = {run_dir: read_metrics(run_dir) for run_dir in run_dirs}
+    for run_dir, rows in runs.items():
+        keys = {k for r in rows for k in r}
+        missing = [m for m in metrics if m not in keys]
+        if missing:
+            raise InputError(f"{run_dir / 'metrics.jsonl'}: no {', '.join(missing)} logged; "
+                             f"its keys are {', '.join(sorted(keys))}")
+    fig, axes = plt.subplots(len(metrics), 1, figsize=(8, 2.6 * len(metrics)), sharex=True, squeeze=False)
+    for ax, metric in zip(axes[:, 0], metrics):
+        for run_dir, rows in runs.items():
+            steps, values = _series(rows, metric)
+            ax.plot(steps, _smooth(values), label=run_dir.name)
+        ax.set_ylabel(metric, fontsize=8)
+        ax.grid(alpha=0.3)
+    axes[0, 0].legend(loc="best", fontsize=8)
+    axes[-1, 0].set_xlabel("environment steps", labelpad=0)
+    fig.tight_layout()
+    with atomic_output(out) as tmp:
+        fig.savefig(tmp, dpi=110)
+    plt.close(fig)
+    return out
+
+
 def run(args) -> int:
-    out = args.out or args.run_dir / "curves.png"
+    if len(args.run_dirs) > 1 and not args.metric:
+        raise InputError("several RUN_DIRs are compared on chosen metrics: add --metric KEY (e.g. --metric "
+                         "return/hider), or give one RUN_DIR for its curves")
+    default = "compare.png" if args.metric else "curves.png"
+    out = args.out or args.run_dirs[0] / default
     if out.suffix.lower() != ".png":
         raise InputError(f"--out {out}: give a path ending in .png")
-    print(f"wrote {plot(args.run_dir, out)}")
+    made = compare(args.run_dirs, args.metric, out) if args.metric else plot(args.run_dirs[0], out)
+    print(f"wrote {made}")
     return 0
