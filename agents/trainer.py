@@ -21,6 +21,7 @@ import dataclasses
 import json
 import os
 import shutil
+import sys
 import tempfile
 import time
 from collections import deque
@@ -57,6 +58,13 @@ def resolve_device(name: str) -> torch.device:
     if name == "cuda" and not torch.cuda.is_available():
         raise InputError("--device cuda: no CUDA device is available")
     return torch.device("cuda" if name == "auto" and torch.cuda.is_available() else "cpu" if name == "auto" else name)
+
+
+def native_bf16(device: torch.device) -> bool:
+    """Whether bfloat16 matrix products run in hardware here (elsewhere torch emulates them, slowly)."""
+    if device.type == "cuda":
+        return torch.cuda.is_bf16_supported()
+    return any(getattr(torch.cpu, probe, lambda: False)() for probe in ("_is_avx512_bf16_supported", "_is_amx_tile_supported"))
 
 
 def open_envs(make_env, cfg, n_envs: int, groups: int = 1):
@@ -114,6 +122,10 @@ class Trainer:
         if milestones and resume:
             self._read_firsts()
         self.device = resolve_device(cfg.device)
+        if cfg.bf16 and not native_bf16(self.device):
+            print(f"arena: warning: bf16 asked for, but this {self.device.type} has no native bfloat16 (AVX512-BF16 "
+                  "or AMX on a CPU); training in float32, which is faster here", file=sys.stderr)
+            self.cfg = cfg = dataclasses.replace(cfg, bf16=False)
         torch.set_num_threads(max(1, cfg.threads))
         torch.manual_seed(cfg.seed)
         self.generator = torch.Generator().manual_seed(cfg.seed)

@@ -8,7 +8,8 @@ import torch
 from agents import config
 from agents.buffer import Collector
 from agents.mappo import OpponentPool
-from agents.trainer import Trainer, build_policies, evaluate, open_envs
+from agents import trainer
+from agents.trainer import Trainer, build_policies, evaluate, native_bf16, open_envs
 from test_agents_toys import HORIZON, competitive_env, parallel_env
 
 
@@ -18,6 +19,8 @@ def _cfg(algo, **overrides):
 
 @pytest.mark.parametrize("bf16", [False, True], ids=["float32", "bfloat16"])
 def test_mappo_improves_on_a_cooperative_task(tmp_path, bf16):
+    if bf16 and not native_bf16(torch.device("cpu")):
+        pytest.skip("this CPU has no native bfloat16: the trainer would fall back to float32")
     cfg = _cfg("mappo", steps=20_000, envs=8, rollout_len=50, epochs=5, minibatches=1, lr=2e-3, workers=1, bf16=bf16)
     Trainer(cfg, parallel_env, tmp_path).train()
     first = json.loads((tmp_path / "metrics.jsonl").read_text().splitlines()[0])["return/mate"]
@@ -25,6 +28,16 @@ def test_mappo_improves_on_a_cooperative_task(tmp_path, bf16):
     # a random team names the digit 1/3 of the time (return ~1.4); the best return is ~4.3
     assert first < 2.0 and after["return/mate"] > 3.5
     assert after["episode/hits"] > 0.8
+
+
+def test_bf16_without_hardware_support_trains_in_float32_and_says_so(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(trainer, "native_bf16", lambda device: False)
+    cfg = _cfg("mappo", steps=400, envs=2, rollout_len=50, workers=1, bf16=True)
+    run = Trainer(cfg, parallel_env, tmp_path)
+    run.vec.close()
+    assert not run.cfg.bf16 and not run.algos["mate"].cfg.bf16
+    assert "bf16: false" in (tmp_path / "config.yaml").read_text()
+    assert "no native bfloat16" in capsys.readouterr().err
 
 
 def test_centralised_critic_sees_state_and_agent_id_and_masks_absent_agents():
