@@ -130,8 +130,8 @@ class Observer:
                  "mask_ar_obs": np.zeros((n, slots.ramps), np.int8),
                  "lidar": np.empty((n, slots.rays), np.float32)}
         if slots.doors:
-            parts["door_obs"] = np.empty((n, slots.doors, DOOR_DIM), np.float32)
-            parts["mask_ad_obs"] = np.empty((n, slots.doors), np.int8)
+            parts["door_obs"] = np.zeros((n, slots.doors, DOOR_DIM), np.float32)
+            parts["mask_ad_obs"] = np.zeros((n, slots.doors), np.int8)
         self._fill_parts(snap, parts)
         return [{k: v[i] for k, v in parts.items()} for i in range(n)]
 
@@ -159,17 +159,12 @@ class Observer:
               parts["mask_ab_obs"], parts["ramp_obs"], parts["mask_ar_obs"])
         parts["lidar"][:] = _scaled_lidar(snap)
         if self.slots.doors:
-            parts["door_obs"][:], parts["mask_ad_obs"][:] = self._doors(snap)
-
-    def _doors(self, snap: Snapshot) -> tuple[np.ndarray, np.ndarray]:
-        """(A, slots, 5) door rows relative to each agent (every door is known, walls hide none) and masks."""
-        n, k = len(snap.agent_pos), len(self.doors)
-        rows = np.zeros((n, self.slots.doors, DOOR_DIM), np.float32)
-        rows[:, :k, :2] = self.doors[None, :, :2] - snap.agent_pos[:, None, :]
-        rows[:, :k, 2:] = self.doors[None, :, 2:]
-        mask = np.zeros((n, self.slots.doors), np.int8)
-        mask[:, :k] = 1
-        return rows, mask
+            # every door is known (walls hide none): its rows relative to each agent, unmasked
+            k = len(self.doors)
+            rows = parts["door_obs"]
+            np.subtract(self.doors[None, :, :2], snap.agent_pos[:, None, :], out=rows[:, :k, :2], casting="unsafe")
+            rows[:, :k, 2:] = self.doors[None, :, 2:]
+            parts["mask_ad_obs"][:, :k] = 1
 
     def state(self, snap: Snapshot, extras: list[dict[str, np.ndarray]] | None = None) -> np.ndarray:
         """`extras`: the task's observation entries of every agent, in agent order (`task.observe`)."""
