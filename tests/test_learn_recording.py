@@ -5,6 +5,7 @@ import json
 import pytest
 
 import replays
+from agents import config
 from agents.cli import main
 
 TINY = ["--steps", "256", "--envs", "2", "--rollout-len", "64", "--minibatches", "2", "--epochs", "1",
@@ -57,7 +58,8 @@ def test_eval_record_writes_one_replay_per_episode_and_a_stage_table(run, tmp_pa
 
 def test_eval_plays_with_env_kwargs_over_the_runs_and_notes_them(run, capsys):
     assert main(["eval", str(run), "--episodes", "2", "--record", "--env-kwargs", "{horizon: 20}"]) == 0
-    assert json.loads((run / "eval.json").read_text())["env_kwargs"] == {"horizon": 20}
+    own = config.load(run / "config.yaml").env_kwargs
+    assert json.loads((run / "eval.json").read_text())["env_kwargs"] == {**own, "horizon": 20}
     newest = max((run / "eval_replays").iterdir())
     assert replays.load(newest).num_frames == 21
     capsys.readouterr()
