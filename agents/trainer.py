@@ -64,7 +64,8 @@ def native_bf16(device: torch.device) -> bool:
     """Whether bfloat16 matrix products run in hardware here (elsewhere torch emulates them, slowly)."""
     if device.type == "cuda":
         return torch.cuda.is_bf16_supported()
-    return any(getattr(torch.cpu, probe, lambda: False)() for probe in ("_is_avx512_bf16_supported", "_is_amx_tile_supported"))
+    probes = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")
+    return any(getattr(torch.cpu, probe, lambda: False)() for probe in probes)
 
 
 def open_envs(make_env, cfg, n_envs: int, groups: int = 1):
