@@ -5,10 +5,9 @@ import numpy as np
 import pytest
 import torch
 
-from agents import config
+from agents import config, trainer
 from agents.buffer import Collector
 from agents.mappo import OpponentPool
-from agents import trainer
 from agents.trainer import Trainer, build_policies, evaluate, native_bf16, open_envs
 from test_agents_toys import HORIZON, competitive_env, parallel_env
 

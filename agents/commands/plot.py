@@ -89,13 +89,29 @@ def _smooth(values: list[float]) -> list[float]:
     return out
 
 
-def plot(run_dir: Path, out: Path) -> Path:
+def _pyplot():
+    """pyplot without a display."""
     import matplotlib
     matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    return plt
+
+
+def _save(fig, out: Path) -> Path:
+    """Write the figure atomically as a PNG and free it."""
     import matplotlib.pyplot as plt
 
     from replays.files import atomic_output
 
+    fig.tight_layout()
+    with atomic_output(out) as tmp:
+        fig.savefig(tmp, dpi=110)
+    plt.close(fig)
+    return out
+
+
+def plot(run_dir: Path, out: Path) -> Path:
+    plt = _pyplot()
     rows = read_metrics(run_dir)
     firsts = read_firsts(run_dir)
     keys = sorted({k for r in rows for k in r})
@@ -135,20 +151,11 @@ def plot(run_dir: Path, out: Path) -> Path:
         ax.grid(alpha=0.3)
     axes[-1, 0].set_xlabel("environment steps", labelpad=0)
     fig.suptitle(run_dir.name)
-    fig.tight_layout()
-    with atomic_output(out) as tmp:
-        fig.savefig(tmp, dpi=110)
-    plt.close(fig)
-    return out
+    return _save(fig, out)
 
 
 def compare(run_dirs: list[Path], metrics: list[str], out: Path) -> Path:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from replays.files import atomic_output
-
+    plt = _pyplot()
     runs = {run_dir: read_metrics(run_dir) for run_dir in run_dirs}
     for run_dir, rows in runs.items():
         keys = {k for r in rows for k in r}
@@ -165,11 +172,7 @@ def compare(run_dirs: list[Path], metrics: list[str], out: Path) -> Path:
         ax.grid(alpha=0.3)
     axes[0, 0].legend(loc="best", fontsize=8)
     axes[-1, 0].set_xlabel("environment steps", labelpad=0)
-    fig.tight_layout()
-    with atomic_output(out) as tmp:
-        fig.savefig(tmp, dpi=110)
-    plt.close(fig)
-    return out
+    return _save(fig, out)
 
 
 def run(args) -> int:
