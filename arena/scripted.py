@@ -31,6 +31,10 @@ def wrap(a: float) -> float:
     return (a + math.pi) % (2 * math.pi) - math.pi
 
 
+def centre(room) -> np.ndarray:
+    return np.array([(room[0] + room[2]) / 2, (room[1] + room[3]) / 2])
+
+
 def drive(pos, angvel, target, turn, grab=0, lock=0, gain=5.0) -> np.ndarray:
     """Action that moves an agent at `pos` towards `target` while turning by `turn` radians."""
     error = np.asarray(target) - pos
@@ -45,10 +49,10 @@ class Carrier:
     def __init__(self, index: int, box: int, door: np.ndarray, room: tuple, box_half: float):
         self.index, self.box, self.door = index, box, door
         self.lo, self.hi = np.array(room[:2]) + MARGIN, np.array(room[2:]) - MARGIN
-        centre = (door[:2] + door[2:]) / 2
-        inward = np.array([(room[0] + room[2]) / 2, (room[1] + room[3]) / 2]) - centre
+        middle = (door[:2] + door[2:]) / 2
+        inward = centre(room) - middle
         inward = inward * (np.abs(inward) == np.abs(inward).max())   # perpendicular to the door's wall
-        self.goal = centre + inward / np.linalg.norm(inward) * (box_half + 0.04)   # the box against the door
+        self.goal = middle + inward / np.linalg.norm(inward) * (box_half + 0.04)   # the box against the door
         self.done = False
 
     def shuts(self, snap: Snapshot) -> bool:
@@ -90,16 +94,16 @@ class FortBuilders:
             raise ValueError(f"{env.scenario.name}: scripted fort builders need a hiders' room (a quadrant layout)")
         st = snap.static
         self.names = list(env.agents)
-        self.room = layout.room
-        self.centre = np.array([(layout.room[0] + layout.room[2]) / 2, (layout.room[1] + layout.room[3]) / 2])
+        self.centre = centre(layout.room)
+        self.doors = forts.room_doors(layout, layout.room)
         hiders = [i for i, team in enumerate(st.agent_team) if team == HIDERS]
         free = [k for k, kind in enumerate(st.obj_kind) if kind == BOX]
         self.carriers = []
-        for door, hider in zip(forts.room_doors(layout, layout.room), hiders):
+        for door, hider in zip(self.doors, hiders):
             if not free:
                 break
-            centre = (door[:2] + door[2:]) / 2
-            box = min(free, key=lambda k: np.linalg.norm(snap.obj_pos[k] - centre))
+            middle = (door[:2] + door[2:]) / 2
+            box = min(free, key=lambda k: np.linalg.norm(snap.obj_pos[k] - middle))
             free.remove(box)
             self.carriers.append(Carrier(hider, box, door, layout.room, float(st.obj_half[box].max())))
         self.waiting = hiders[len(self.carriers):]

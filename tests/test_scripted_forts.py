@@ -20,7 +20,7 @@ def test_scripted_hiders_build_forts_that_hide_them_in_most_episodes():
     runs = [_episode(env, seed) for seed in range(30)]
     forts = [stats for _, stats in runs if stats["fort_prep"]]
     assert len(forts) >= 20
-    assert {len(team.carriers) for team, _ in runs} == {1, 2}             # rooms with one door and with two
+    assert {len(team.doors) for team, _ in runs} == {1, 2}             # rooms with one door and with two
     assert all(stats["max_box_move_prep"] > 0.1 for stats in forts)      # carried there, not found there
     # the idle seekers outside see no one through a fort
     assert np.mean([stats["hidden_fraction"] for stats in forts]) > 0.9

@@ -21,7 +21,7 @@ def episode(env, seed: int) -> dict:
     infos = {}
     while env.agents:
         _, _, _, _, infos = env.step(team.act(env.snapshot))
-    return {"doors": len(team.carriers), **infos[team.names[0]]["episode"]}
+    return {"doors": len(team.doors), **infos[team.names[0]]["episode"]}
 
 
 def main():
