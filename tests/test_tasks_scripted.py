@@ -5,21 +5,17 @@ import numpy as np
 import pytest
 
 import arena
+from arena.scripted import bearing, drive, wrap
 
 IDLE = np.array([5, 5, 5, 0, 0])
 
 
 def steer(snap, target, face=None, heading=None, grab=0, lock=0, gain=5.0):
     """Action of agent 0 that drives it to `target`, turning to look at `face` or to `heading`."""
-    error = np.asarray(target) - snap.agent_pos[0]
-    force = np.sign(error) * np.minimum(np.ceil(np.abs(gain * error) - 0.1), 5)   # at least a nudge
-    torque = 0
     if face is not None:
-        heading = math.atan2(*(np.asarray(face) - snap.agent_pos[0])[::-1])
-    if heading is not None:
-        turn = (heading - snap.agent_angle[0] + math.pi) % (2 * math.pi) - math.pi
-        torque = int(np.clip(round(turn / 1.1 - snap.agent_angvel[0] / 5), -5, 5))
-    return np.array([5 + force[0], 5 + force[1], 5 + torque, grab, lock], dtype=np.int64)
+        heading = bearing(np.asarray(face) - snap.agent_pos[0])
+    turn = 0.0 if heading is None else wrap(heading - snap.agent_angle[0])
+    return drive(snap.agent_pos[0], snap.agent_angvel[0], target, turn, grab, lock, gain)
 
 
 def step(env, action):
