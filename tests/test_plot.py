@@ -21,6 +21,13 @@ def test_stage_rates_count_the_episodes_that_show_each_stage():
     assert stages.rates([{"other_task": 1.0}]) == {}
 
 
+def _run(path, rows):
+    """A run directory at `path` whose metrics.jsonl holds `rows`."""
+    path.mkdir(exist_ok=True)
+    (path / "metrics.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    return str(path)
+
+
 def _arena(*args):
     return subprocess.run([sys.executable, "-m", "agents.cli", *args], capture_output=True, text=True)
 
@@ -50,7 +57,7 @@ def test_plot_marks_the_first_step_of_each_stage_from_stages_json(tmp_path, monk
 
     rows = [{"step": 1000 * i, "return/hider": i, "return/seeker": -i, "stage/chasing": i / 10, "stage/fort": 0.0}
             for i in range(10)]
-    (tmp_path / "metrics.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    _run(tmp_path, rows)
     marks = []
     axvline = Axes.axvline
     monkeypatch.setattr(Axes, "axvline", lambda self, x, **kw: marks.append(x) or axvline(self, x, **kw))
@@ -73,7 +80,7 @@ def test_plot_draws_the_curriculum_scaled_over_its_waypoints(tmp_path, monkeypat
     from agents.commands.plot import plot
 
     rows = [{"step": 1000 * i, "return/hider": i, "curriculum/d": 0.3 * i} for i in range(6)]
-    (tmp_path / "metrics.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    _run(tmp_path, rows)
     (tmp_path / "config.yaml").write_text("target: hide_and_seek_quadrant\ncurriculum: {d: [0.0, 3.0, 3.0]}\n")
     lines = {}
     draw = Axes.plot
@@ -85,12 +92,6 @@ def test_plot_draws_the_curriculum_scaled_over_its_waypoints(tmp_path, monkeypat
     monkeypatch.setattr(Axes, "plot", plot_and_note)
     plot(tmp_path, tmp_path / "c.png")
     assert lines["curriculum d (0..3)"] == pytest.approx([0.0, 0.1, 0.2, 0.3, 0.4, 0.5])
-
-
-def _run(path, rows):
-    path.mkdir()
-    (path / "metrics.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
-    return str(path)
 
 
 def test_plot_compares_runs_on_chosen_metrics(tmp_path, monkeypatch):
