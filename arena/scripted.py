@@ -115,3 +115,14 @@ class FortBuilders:
         for i in self.waiting:
             actions[self.names[i]] = drive(snap.agent_pos[i], snap.agent_angvel[i], self.centre, 0.0, lock=1)
         return actions
+
+
+def play(env, seed: int) -> tuple[FortBuilders, dict]:
+    """One episode of `env` reset with `seed`, the hiders scripted and the seekers idle: the hider
+    team and its episode statistics."""
+    env.reset(seed=seed)
+    team = FortBuilders(env)
+    infos = {}
+    while env.agents:
+        _, _, _, _, infos = env.step(team.act(env.snapshot))
+    return team, infos[team.names[0]]["episode"]

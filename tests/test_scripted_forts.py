@@ -3,21 +3,12 @@ import numpy as np
 import pytest
 
 import arena
-from arena.scripted import FortBuilders
-
-
-def _episode(env, seed):
-    env.reset(seed=seed)
-    team = FortBuilders(env)
-    infos = {}
-    while env.agents:
-        _, _, _, _, infos = env.step(team.act(env.snapshot))
-    return team, infos["hider_0"]["episode"]
+from arena.scripted import FortBuilders, play
 
 
 def test_scripted_hiders_build_forts_that_hide_them_in_most_episodes():
     env = arena.parallel_env("hide_and_seek_quadrant")
-    runs = [_episode(env, seed) for seed in range(30)]
+    runs = [play(env, seed) for seed in range(30)]
     forts = [stats for _, stats in runs if stats["fort_prep"]]
     assert len(forts) >= 20
     assert {len(team.doors) for team, _ in runs} == {1, 2}             # rooms with one door and with two

@@ -5,9 +5,7 @@ import numpy as np
 import pytest
 
 import arena
-from arena.scripted import bearing, drive, wrap
-
-IDLE = np.array([5, 5, 5, 0, 0])
+from arena.scripted import IDLE, bearing, drive, wrap
 
 
 def steer(snap, target, face=None, heading=None, grab=0, lock=0, gain=5.0):

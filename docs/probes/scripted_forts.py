@@ -12,16 +12,12 @@ import argparse
 import numpy as np
 
 import arena
-from arena.scripted import FortBuilders
+from arena.scripted import play
 
 
 def episode(env, seed: int) -> dict:
-    env.reset(seed=seed)
-    team = FortBuilders(env)
-    infos = {}
-    while env.agents:
-        _, _, _, _, infos = env.step(team.act(env.snapshot))
-    return {"doors": len(team.doors), **infos[team.names[0]]["episode"]}
+    team, stats = play(env, seed)
+    return {"doors": len(team.doors), **stats}
 
 
 def main():
