@@ -44,16 +44,18 @@ def drive(pos, angvel, target, turn, grab=0, lock=0, gain=5.0) -> np.ndarray:
 
 
 class Carrier:
-    """Hider `index` carrying box `box` to the door whose gap is `door` (x0, y0, x1, y1)."""
+    """Hider `index` carrying box `box`, now at `start`, to the door whose gap is `door` (x0, y0, x1, y1).
+    `distance`: how far the box starts from where it shuts the door; `done_at`: the step it got there."""
 
-    def __init__(self, index: int, box: int, door: np.ndarray, room: tuple, box_half: float):
+    def __init__(self, index: int, box: int, start: np.ndarray, door: np.ndarray, room: tuple, box_half: float):
         self.index, self.box, self.door = index, box, door
         self.lo, self.hi = np.array(room[:2]) + MARGIN, np.array(room[2:]) - MARGIN
         middle = (door[:2] + door[2:]) / 2
         inward = centre(room) - middle
         inward = inward * (np.abs(inward) == np.abs(inward).max())   # perpendicular to the door's wall
         self.goal = middle + inward / np.linalg.norm(inward) * (box_half + 0.04)   # the box against the door
-        self.done = False
+        self.distance = float(np.linalg.norm(start - self.goal))
+        self.done_at: int | None = None
 
     def shuts(self, snap: Snapshot) -> bool:
         """Would the box, locked where it is, shut the door?"""
@@ -65,9 +67,10 @@ class Carrier:
         i, b = self.index, self.box
         pos, box, angle, angvel = snap.agent_pos[i], snap.obj_pos[b], snap.agent_angle[i], snap.agent_angvel[i]
         # flush against the door (a box short of it may block the way but not the view), or out of time
-        self.done = self.done or (self.shuts(snap) and (np.linalg.norm(box - self.goal) < 0.1
-                                                         or snap.t >= snap.static.prep_steps - 3))
-        if self.done:
+        if self.done_at is None and self.shuts(snap) and (np.linalg.norm(box - self.goal) < 0.1
+                                                          or snap.t >= snap.static.prep_steps - 3):
+            self.done_at = snap.t
+        if self.done_at is not None:
             return drive(pos, angvel, pos, wrap(bearing(box - pos) - angle), lock=1)
         if snap.agent_grab[i] == b:
             # the box turns with its holder: turn the pair until the box leads towards the door
@@ -105,7 +108,7 @@ class FortBuilders:
             middle = (door[:2] + door[2:]) / 2
             box = min(free, key=lambda k: np.linalg.norm(snap.obj_pos[k] - middle))
             free.remove(box)
-            self.carriers.append(Carrier(hider, box, door, layout.room, float(st.obj_half[box].max())))
+            self.carriers.append(Carrier(hider, box, snap.obj_pos[box], door, layout.room, float(st.obj_half[box].max())))
         self.waiting = hiders[len(self.carriers):]
 
     def act(self, snap: Snapshot) -> dict[str, np.ndarray]:

@@ -3,18 +3,35 @@ import numpy as np
 import pytest
 
 import arena
+import scenarios
 from arena.scripted import FortBuilders, play
 
 
-def test_scripted_hiders_build_forts_that_hide_them_in_most_episodes():
+@pytest.fixture(scope="module")
+def runs():
+    """30 scripted episodes of the default scenario: (hider team, episode statistics) each."""
     env = arena.parallel_env("hide_and_seek_quadrant")
-    runs = [play(env, seed) for seed in range(30)]
+    return [play(env, seed) for seed in range(30)]
+
+
+def test_scripted_hiders_build_forts_that_hide_them_in_most_episodes(runs):
     forts = [stats for _, stats in runs if stats["fort_prep"]]
     assert len(forts) >= 20
     assert {len(team.doors) for team, _ in runs} == {1, 2}             # rooms with one door and with two
     assert all(stats["max_box_move_prep"] > 0.1 for stats in forts)      # carried there, not found there
     # the idle seekers outside see no one through a fort
     assert np.mean([stats["hidden_fraction"] for stats in forts]) > 0.9
+
+
+def test_carriers_report_when_their_box_shut_the_door_and_far_boxes_take_longer(runs):
+    prep = scenarios.load("hide_and_seek_quadrant").prep_steps
+    for team, stats in runs:
+        if stats["fort_prep"]:   # every door shut by the end of the preparation phase: each carrier got there
+            assert all(c.done_at is not None and c.done_at < prep for c in team.carriers)
+    carries = np.array([(c.distance, c.done_at) for team, _ in runs for c in team.carriers if c.done_at is not None])
+    near, far = carries[carries[:, 0] < 1.0, 1], carries[carries[:, 0] > 1.5, 1]
+    assert len(near) >= 5 and len(far) >= 5
+    assert np.median(far) > np.median(near) + 5
 
 
 def test_scripted_hiders_need_a_hiders_room():
