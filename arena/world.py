@@ -72,26 +72,45 @@ def _against_doors(layout: layouts.Layout, box_half: np.ndarray, wall_half: floa
     return np.array(rows).reshape(-1, 3)
 
 
+def _near(rng, origins: np.ndarray, nearest: float, distance: float, lo: np.ndarray, hi: np.ndarray,
+          draws: int = 256) -> np.ndarray | None:
+    """One point per origin, uniform over the points of the box [lo, hi] whose distance from it is
+    in [nearest, distance]; None if some origin got none of `draws` tries."""
+    lo_, hi_ = np.maximum(origins - distance, lo), np.minimum(origins + distance, hi)
+    points = lo_[:, None] + rng.random((len(origins), draws, 2)) * (hi_ - lo_)[:, None]
+    gap = np.linalg.norm(points - origins[:, None], axis=2)
+    fits = (gap >= nearest) & (gap <= distance)
+    if not fits.any(axis=1).all():
+        return None
+    return points[np.arange(len(origins)), fits.argmax(axis=1)]
+
+
 def _pulled_back(rng, at_doors: np.ndarray, box_half: np.ndarray, room, wall_half: float,
-                 distance: float, nearest: float = 0.0, tries: int = 20) -> np.ndarray:
-    """The door poses moved `nearest` to `distance` into the room (towards its centre, with up to
-    half as much sideways jitter), kept inside the room and clear of each other. If no draw fits
-    (doors close together at a corner), none: the boxes spawn in their region, rather than at the
-    doors where they would shut them for free."""
+                 distance: float, nearest: float = 0.0, spread: str = "normal", tries: int = 20) -> np.ndarray:
+    """The door poses moved `nearest` to `distance` into the room, kept inside it and clear of each
+    other. `normal`: towards the room's centre, with up to half as much sideways jitter, still facing
+    the door; `around`: anywhere in the room that far from the door pose (uniformly), turned any way.
+    If no draw fits (doors close together at a corner), none: the boxes spawn in their region, rather
+    than at the doors where they would shut them for free."""
     centre = np.array([(room[0] + room[2]) / 2, (room[1] + room[3]) / 2])
-    half = box_half[:len(at_doors)]
+    n, half = len(at_doors), box_half[:len(at_doors)]
     reach, margin = np.hypot(half[:, 0], half[:, 1]), half.max(axis=1, keepdims=True) + wall_half + 0.01
     lo, hi = np.array(room[:2]) + margin, np.array(room[2:]) - margin
+    inward = centre - at_doors[:, :2]
+    inward /= np.linalg.norm(inward, axis=1, keepdims=True)
+    side = np.stack([-inward[:, 1], inward[:, 0]], axis=1)
     for _ in range(tries):
-        inward = centre - at_doors[:, :2]
-        inward /= np.linalg.norm(inward, axis=1, keepdims=True)
-        side = np.stack([-inward[:, 1], inward[:, 0]], axis=1)
-        depth = rng.uniform(nearest, distance, len(at_doors))[:, None]
-        jitter = rng.uniform(-0.5, 0.5, len(at_doors))[:, None] * depth
-        xy = np.clip(at_doors[:, :2] + inward * depth + side * jitter, lo, hi)
+        if spread == "around":
+            xy, angle = _near(rng, at_doors[:, :2], nearest, distance, lo, hi), rng.uniform(-np.pi, np.pi, n)
+            if xy is None:
+                continue
+        else:
+            depth = rng.uniform(nearest, distance, n)[:, None]
+            jitter = rng.uniform(-0.5, 0.5, n)[:, None] * depth
+            xy, angle = np.clip(at_doors[:, :2] + inward * depth + side * jitter, lo, hi), at_doors[:, 2]
         gaps = np.linalg.norm(xy[:, None] - xy[None], axis=2) - reach[:, None] - reach[None]
-        if (gaps[~np.eye(len(xy), dtype=bool)] > 0.02).all():
-            return np.column_stack([xy, at_doors[:, 2]])
+        if (gaps[~np.eye(n, dtype=bool)] > 0.02).all():
+            return np.column_stack([xy, angle])
     return np.zeros((0, 3))
 
 
@@ -123,7 +142,8 @@ class World:
             at_doors = _against_doors(self.layout, obj_half[:n_boxes], wall_half)
             if sc.spawn.boxes_door_distance:
                 at_doors = _pulled_back(rng, at_doors, obj_half, self.layout.room, wall_half,
-                                        sc.spawn.boxes_door_distance, sc.spawn.boxes_door_distance_min)
+                                        sc.spawn.boxes_door_distance, sc.spawn.boxes_door_distance_min,
+                                        sc.spawn.boxes_door_spread)
         positions = spawn.place(rng, self.layout, sc.world.size, wall_half, radii, regions, at_doors[:, :2])
         if n_sites:
             self.layout = dataclasses.replace(self.layout, sites=positions[len(radii) - n_sites:])

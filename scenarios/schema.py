@@ -143,6 +143,10 @@ class Spawn(Strict):
     # pushing it there shuts the door.
     boxes_door_distance: NonNegativeFloat = 0.0
     boxes_door_distance_min: NonNegativeFloat = 0.0
+    # Which way from its door: `normal`, straight into the room (sideways by up to half the
+    # distance), facing the door; `around`, in any direction into the room, at any angle, so that
+    # at the room's size the boxes start as they do in the original game.
+    boxes_door_spread: Literal["normal", "around"] = "normal"
 
     @model_validator(mode="after")
     def _distance_range(self):

@@ -132,6 +132,32 @@ def test_door_distance_moves_boxes_into_the_room_and_apart():
     assert opened >= 15
 
 
+def test_door_spread_around_starts_boxes_beside_the_doors_too_at_any_angle():
+    from arena import forts
+    sideways, turned = {"normal": [], "around": []}, {"normal": 0, "around": 0}
+    for spread in ("normal", "around"):
+        env = arena.parallel_env(spawn__boxes_at_doors=1.0, spawn__boxes_door_distance=1.5,
+                                 spawn__boxes_door_spread=spread)
+        for seed in range(60):
+            env.reset(seed=seed)
+            layout, snap = env.world.layout, env.snapshot
+            door = forts.room_doors(layout, layout.room)[0]
+            along = (door[2:] - door[:2]) / np.linalg.norm(door[2:] - door[:2])
+            offset = snap.obj_pos[0] - (door[:2] + door[2:]) / 2
+            assert forts.inside(snap.obj_pos[:2], layout.room).all()
+            assert np.linalg.norm(offset) < 2.0
+            square = np.isclose(np.cos(4 * (snap.obj_angle[0] - np.arctan2(along[1], along[0]))), 1.0)
+            sideways[spread].append(abs(offset @ along))   # how far along the door's wall
+            turned[spread] += not square
+    assert turned["normal"] == 0 and turned["around"] >= 50   # `normal` boxes face their door
+    assert np.mean(sideways["around"]) > 1.5 * np.mean(sideways["normal"])
+
+
+def test_an_unknown_door_spread_is_an_error():
+    with pytest.raises(InputError, match="boxes_door_spread"):
+        arena.parallel_env(spawn__boxes_door_spread="sideways")
+
+
 def test_a_minimum_door_distance_leaves_every_door_open():
     env = arena.parallel_env(spawn__boxes_at_doors=1.0, spawn__boxes_door_distance=0.5,
                              spawn__boxes_door_distance_min=0.4)
