@@ -1,0 +1,30 @@
+"""The analysis probes under docs/probes read what they claim to read."""
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+
+import arena
+
+PROBES = Path(__file__).parent.parent / "docs" / "probes"
+
+
+def _probe(name: str):
+    spec = importlib.util.spec_from_file_location(name, PROBES / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_doors_read_back_from_the_walls_are_the_layouts_doors():
+    doors_of = _probe("doors_by_distance").doors_of
+    env = arena.parallel_env("hide_and_seek_quadrant")
+    counts = set()
+    for seed in range(10):
+        env.reset(seed=seed)
+        layout = env.world.layout
+        found = doors_of(layout.walls)
+        counts.add(len(found))
+        key = lambda d: tuple(np.round(np.concatenate([np.minimum(d[:2], d[2:]), np.maximum(d[:2], d[2:])]), 6))
+        assert sorted(map(key, found)) == sorted(map(key, layout.doors))
+    assert counts == {1, 2}
