@@ -108,7 +108,8 @@ class FortBuilders:
             middle = (door[:2] + door[2:]) / 2
             box = min(free, key=lambda k: np.linalg.norm(snap.obj_pos[k] - middle))
             free.remove(box)
-            self.carriers.append(Carrier(hider, box, snap.obj_pos[box], door, layout.room, float(st.obj_half[box].max())))
+            half = float(st.obj_half[box].max())
+            self.carriers.append(Carrier(hider, box, snap.obj_pos[box], door, layout.room, half))
         self.waiting = hiders[len(self.carriers):]
 
     def act(self, snap: Snapshot) -> dict[str, np.ndarray]:

@@ -76,8 +76,8 @@ def _near(rng, origins: np.ndarray, nearest: float, distance: float, lo: np.ndar
           draws: int = 256) -> np.ndarray | None:
     """One point per origin, uniform over the points of the box [lo, hi] whose distance from it is
     in [nearest, distance]; None if some origin got none of `draws` tries."""
-    lo_, hi_ = np.maximum(origins - distance, lo), np.minimum(origins + distance, hi)
-    points = lo_[:, None] + rng.random((len(origins), draws, 2)) * (hi_ - lo_)[:, None]
+    low, high = np.maximum(origins - distance, lo), np.minimum(origins + distance, hi)
+    points = low[:, None] + rng.random((len(origins), draws, 2)) * (high - low)[:, None]
     gap = np.linalg.norm(points - origins[:, None], axis=2)
     fits = (gap >= nearest) & (gap <= distance)
     if not fits.any(axis=1).all():

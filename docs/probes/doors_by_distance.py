@@ -54,7 +54,8 @@ def main():
             middle = (door[:2] + door[2:]) / 2
             rows.append((np.linalg.norm(start.obj_pos[boxes] - middle, axis=1).min(), closed, len(doors)))
     if not rows:
-        print(f"{args.replays}: no recorded episodes with doors there (*.npz from arena eval --record)", file=sys.stderr)
+        print(f"{args.replays}: no recorded episodes with doors there (*.npz from arena eval --record)",
+              file=sys.stderr)
         sys.exit(2)
     rows = np.array(rows)
     print(f"{len(rows)} doors in {args.replays}\nnearest box starts  doors  shut  (one-door rooms, two-door rooms)")
