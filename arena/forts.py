@@ -41,6 +41,10 @@ def doors_shut(snap: Snapshot, doors: np.ndarray, team: int) -> np.ndarray:
     return (gap.reshape(len(doors), DOOR_SAMPLES) < 2 * st.agent_radius).all(axis=1)
 
 
+def room_centre(room: tuple[float, float, float, float]) -> np.ndarray:
+    return np.array([(room[0] + room[2]) / 2, (room[1] + room[3]) / 2])
+
+
 def inside(points: np.ndarray, room: tuple[float, float, float, float]) -> np.ndarray:
     x0, y0, x1, y1 = room
     return (points[:, 0] > x0) & (points[:, 0] < x1) & (points[:, 1] > y0) & (points[:, 1] < y1)

@@ -31,10 +31,6 @@ def wrap(a: float) -> float:
     return (a + math.pi) % (2 * math.pi) - math.pi
 
 
-def centre(room) -> np.ndarray:
-    return np.array([(room[0] + room[2]) / 2, (room[1] + room[3]) / 2])
-
-
 def drive(pos, angvel, target, turn, grab=0, lock=0, gain=5.0) -> np.ndarray:
     """Action that moves an agent at `pos` towards `target` while turning by `turn` radians."""
     error = np.asarray(target) - pos
@@ -51,7 +47,7 @@ class Carrier:
         self.index, self.box, self.door = index, box, door
         self.lo, self.hi = np.array(room[:2]) + MARGIN, np.array(room[2:]) - MARGIN
         middle = (door[:2] + door[2:]) / 2
-        inward = centre(room) - middle
+        inward = forts.room_centre(room) - middle
         inward = inward * (np.abs(inward) == np.abs(inward).max())   # perpendicular to the door's wall
         self.goal = middle + inward / np.linalg.norm(inward) * (box_half + 0.04)   # the box against the door
         self.distance = float(np.linalg.norm(start - self.goal))
@@ -97,7 +93,7 @@ class FortBuilders:
             raise ValueError(f"{env.scenario.name}: scripted fort builders need a hiders' room (a quadrant layout)")
         st = snap.static
         self.names = list(env.agents)
-        self.centre = centre(layout.room)
+        self.centre = forts.room_centre(layout.room)
         self.doors = forts.room_doors(layout, layout.room)
         hiders = [i for i, team in enumerate(st.agent_team) if team == HIDERS]
         free = [k for k, kind in enumerate(st.obj_kind) if kind == BOX]

@@ -62,7 +62,7 @@ def _against_doors(layout: layouts.Layout, box_half: np.ndarray, wall_half: floa
     if layout.room is None:
         return np.zeros((0, 3))
     doors = forts.room_doors(layout, layout.room)[:len(box_half)]
-    centre = np.array([(layout.room[0] + layout.room[2]) / 2, (layout.room[1] + layout.room[3]) / 2])
+    centre = forts.room_centre(layout.room)
     rows = []
     for (x0, y0, x1, y1), half in zip(doors, box_half):
         middle, along = np.array([(x0 + x1) / 2, (y0 + y1) / 2]), np.array([x1 - x0, y1 - y0])
@@ -92,7 +92,7 @@ def _pulled_back(rng, at_doors: np.ndarray, box_half: np.ndarray, room, wall_hal
     the door; `around`: anywhere in the room that far from the door pose (uniformly), turned any way.
     If no draw fits (doors close together at a corner), none: the boxes spawn in their region, rather
     than at the doors where they would shut them for free."""
-    centre = np.array([(room[0] + room[2]) / 2, (room[1] + room[3]) / 2])
+    centre = forts.room_centre(room)
     n, half = len(at_doors), box_half[:len(at_doors)]
     reach, margin = np.hypot(half[:, 0], half[:, 1]), half.max(axis=1, keepdims=True) + wall_half + 0.01
     lo, hi = np.array(room[:2]) + margin, np.array(room[2:]) - margin
