@@ -63,11 +63,14 @@ def _place_from(start, unit, radii, regions, rects, room, has_room, wall_half, w
 
 
 def place(rng: np.random.Generator, layout: Layout, size: float, wall_half: float,
-          radii: list[float], regions: list[str], placed: np.ndarray | None = None) -> np.ndarray:
+          radii: list[float], regions: list[str], placed: np.ndarray | None = None,
+          within: dict[int, np.ndarray] | None = None) -> np.ndarray:
     """Positions (N, 2) for entities of bounding radius `radii`, each in its region
     ('anywhere', 'room', 'outside' the hiders' room, or 'each_room': the k-th such entity in room k mod rooms).
-    The first len(placed) entities are already at `placed`; the others keep clear of them. Entities
-    are placed in order; when one finds no room next to those before it, all start again."""
+    The first len(placed) entities are already at `placed`; the others keep clear of them. `within`
+    narrows entity n's region to the part of it inside the rectangle within[n] (x0, y0, x1, y1) that
+    its bounding circle can reach. Entities are placed in order; when one finds no room next to
+    those before it, all start again."""
     n = len(radii)
     radii_arr = np.asarray(radii, dtype=np.float64)
     codes = np.array([REGION_CODES[r] for r in regions], dtype=np.int64)
@@ -77,6 +80,11 @@ def place(rng: np.random.Generator, layout: Layout, size: float, wall_half: floa
     dealt = np.flatnonzero(codes == EACH_ROOM)
     if len(dealt):
         rects[dealt] = np.asarray(layout.rooms)[np.arange(len(dealt)) % len(layout.rooms)]
+    for k, rect in (within or {}).items():
+        pad = radii_arr[k] + wall_half
+        lo = np.clip(rect[:2] - pad, rects[k, :2], rects[k, 2:] - 2 * pad)
+        hi = np.clip(rect[2:] + pad, lo + 2 * pad, rects[k, 2:])
+        rects[k] = *lo, *hi
     walls = np.ascontiguousarray(layout.walls[:, :4])
     cylinder = np.array(layout.cylinder if layout.cylinder is not None else (0.0, 0.0, 0.0), dtype=np.float64)
     positions = np.zeros((n, 2))

@@ -114,6 +114,17 @@ def _pulled_back(rng, at_doors: np.ndarray, box_half: np.ndarray, room, wall_hal
     return np.zeros((0, 3))
 
 
+def _behind_boxes(layout: layouts.Layout, boxes: np.ndarray, reach: list[float], radius: float, spread: float,
+                  first: int) -> dict[int, np.ndarray]:
+    """spawn.place's `within` rectangles putting hider `first + k` behind box k, which is placed for
+    the k-th door of the hiders' room: on the far side of it from the door, up to `spread` off."""
+    doors = forts.room_doors(layout, layout.room)[:len(boxes)]
+    away = boxes - (doors[:, :2] + doors[:, 2:]) / 2
+    away /= np.linalg.norm(away, axis=1, keepdims=True)
+    spots = boxes + away * (np.asarray(reach[:len(boxes)])[:, None] + radius + 2 * spawn.CLEARANCE)
+    return {first + k: np.concatenate([spot - spread, spot + spread]) for k, spot in enumerate(spots)}
+
+
 class World:
     def __init__(self, scenario: Scenario, rng: np.random.Generator, placement: dict | None = None):
         sc = scenario
@@ -144,7 +155,18 @@ class World:
                 at_doors = _pulled_back(rng, at_doors, obj_half, self.layout.room, wall_half,
                                         sc.spawn.boxes_door_distance, sc.spawn.boxes_door_distance_min,
                                         sc.spawn.boxes_door_spread)
-        positions = spawn.place(rng, self.layout, sc.world.size, wall_half, radii, regions, at_doors[:, :2])
+        within = {}
+        if sc.spawn.hiders_behind_boxes is not None and len(at_doors):
+            within = _behind_boxes(self.layout, at_doors[:n_hiders, :2], radii, sc.agents.radius,
+                                   sc.spawn.hiders_behind_boxes, first=len(obj_kind))
+        try:
+            positions = spawn.place(rng, self.layout, sc.world.size, wall_half, radii, regions, at_doors[:, :2],
+                                    within)
+        except RuntimeError:
+            if not within:
+                raise
+            # no room behind a box (another box or a wall there): the hiders start in their region
+            positions = spawn.place(rng, self.layout, sc.world.size, wall_half, radii, regions, at_doors[:, :2])
         if n_sites:
             self.layout = dataclasses.replace(self.layout, sites=positions[len(radii) - n_sites:])
         angles = rng.uniform(-math.pi, math.pi, size=len(radii))

@@ -147,6 +147,10 @@ class Spawn(Strict):
     # distance), facing the door; `around`, in any direction into the room, at any angle, so that
     # at the room's size the boxes start as they do in the original game.
     boxes_door_spread: Literal["normal", "around"] = "normal"
+    # When set, the hider dealt each such box (the k-th hider, the k-th box) starts just behind it,
+    # on the side away from its door, moved by up to this much (metres) along each axis: a reverse
+    # curriculum over where the hiders start, from ready to push (0) to anywhere in the room.
+    hiders_behind_boxes: NonNegativeFloat | None = None
 
     @model_validator(mode="after")
     def _distance_range(self):

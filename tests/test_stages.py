@@ -158,6 +158,33 @@ def test_an_unknown_door_spread_is_an_error():
         arena.parallel_env(spawn__boxes_door_spread="sideways")
 
 
+# at 0 the one spot behind a box is often taken (by the wall, the other box): those hiders start anywhere
+@pytest.mark.parametrize("spread, least", [(0.0, 0.5), (0.4, 0.8)])
+def test_hiders_behind_boxes_start_on_the_far_side_of_their_box_from_its_door(spread, least):
+    shares = {}
+    for option in (None, spread):
+        env = arena.parallel_env(spawn__boxes_at_doors=1.0, spawn__boxes_door_distance=1.5,
+                                 spawn__boxes_door_spread="around", spawn__hiders_behind_boxes=option)
+        behind, near = [], []
+        for seed in range(60):
+            env.reset(seed=seed)
+            layout, snap = env.world.layout, env.snapshot
+            assert forts.inside(snap.agent_pos[:2], layout.room).all()
+            for k, (x0, y0, x1, y1) in enumerate(forts.room_doors(layout, layout.room)[:2]):
+                box, hider = snap.obj_pos[k], snap.agent_pos[k]
+                away = box - np.array([(x0 + x1) / 2, (y0 + y1) / 2])
+                behind.append((hider - box) @ away > 0)
+                near.append(np.linalg.norm(hider - box) < 0.75 + spread * np.sqrt(2))
+        shares[option] = np.mean(behind), np.mean(near)
+    assert shares[spread][0] >= 0.8 and shares[spread][1] >= least
+    assert shares[None][1] <= least - 0.3
+
+
+def test_a_negative_hider_spread_is_an_error():
+    with pytest.raises(InputError, match="hiders_behind_boxes"):
+        arena.parallel_env(spawn__hiders_behind_boxes=-0.5)
+
+
 def test_a_minimum_door_distance_leaves_every_door_open():
     env = arena.parallel_env(spawn__boxes_at_doors=1.0, spawn__boxes_door_distance=0.5,
                              spawn__boxes_door_distance_min=0.4)
