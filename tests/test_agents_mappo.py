@@ -105,8 +105,9 @@ class Memory(gym.Env):
 
 
 def test_gru_policy_remembers_what_a_feedforward_policy_cannot(tmp_path):
-    cfg = config.resolve("ppo", ("test", dict(steps=15_000, envs=8, rollout_len=32, minibatches=4, lr=3e-3,
-                                              recurrent=True, chunk_len=8, norm_obs=False, workers=1)))
+    cfg = config.resolve("ppo", ("test", dict(steps=20_000, envs=8, rollout_len=32, minibatches=4, lr=3e-3,
+                                              recurrent=True, chunk_len=4, norm_obs=False, workers=1)))
     Trainer(cfg, Memory, tmp_path).train()
-    # without memory the best return is 1 + 3 * 1/3 = 2
-    assert evaluate(tmp_path, Memory, episodes=20)["mean"]["return/agent"] >= 3.5
+    # without memory the expected return is at most 1 + 3 * 1/3 = 2; 2.8 over 60 episodes would
+    # need 36 lucky guesses where 20 are expected
+    assert evaluate(tmp_path, Memory, episodes=60)["mean"]["return/agent"] >= 2.8
