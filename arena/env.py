@@ -71,7 +71,7 @@ class ArenaEnv(ParallelEnv):
         self.agents = [f"{TEAM_NAMES[t]}_{int((team[:i] == t).sum())}" for i, t in enumerate(team)]
         slot = np.array([self.possible_agents.index(a) for a in self.agents], dtype=np.int64)
         doors = door_table(self.world.layout, self.slots.doors) if self.slots.doors else None
-        self.observer = Observer(self.slots, slot, int((self.world.static.obj_kind == 0).sum()), doors)
+        self.observer = Observer(self.slots, slot, int((self.world.static.obj_kind == 0).sum()), doors, team)
         self.snapshot = take(self.world, 0)
         self.task = tasks.make(self.scenario, self.snapshot, self.world.layout)
         self._script = getattr(self.task, "script", None)

@@ -28,6 +28,7 @@ class Slots:
     state_lidar: bool = False
     doors: int = 0
     state_vision: bool = False
+    team_size: int = 0
 
     @property
     def state_rays(self) -> int:
@@ -38,7 +39,8 @@ class Slots:
         """At least one slot of each entity (gymnasium spaces cannot be empty); unused slots stay masked."""
         return cls(max(sc.agents.hiders.max + sc.agents.seekers.max, 2), max(sc.boxes.count.max, 1),
                    max(sc.ramps.count.max, 1), sc.sensors.lidar_rays, sc.sensors.state_lidar, sc.sensors.doors,
-                   sc.sensors.state_vision)
+                   sc.sensors.state_vision,
+                   max(sc.agents.hiders.max, sc.agents.seekers.max) if sc.sensors.agent_index else 0)
 
 
 def _box(shape) -> spaces.Box:
@@ -59,6 +61,7 @@ def observation_space(slots: Slots, task_keys: dict[str, spaces.Space] | None = 
         "lidar": _box((slots.rays,)),
         **({"door_obs": _box((slots.doors, DOOR_DIM)), "mask_ad_obs": spaces.MultiBinary(slots.doors)}
            if slots.doors else {}),
+        **({"agent_index": spaces.MultiBinary(slots.team_size)} if slots.team_size else {}),
         **(task_keys or {}),
     })
 
@@ -101,12 +104,21 @@ def door_table(layout: Layout, count: int) -> np.ndarray:
     return np.column_stack([(gaps[:, :2] + gaps[:, 2:]) / 2, along, own[order]]).astype(np.float32)
 
 
+def team_index(team: np.ndarray, size: int) -> np.ndarray:
+    """(A, size) int8 one-hot rows: each agent's rank among its own team's agents."""
+    rank = np.array([(team[:i] == t).sum() for i, t in enumerate(team)], dtype=np.int64)
+    return np.eye(size, dtype=np.int8)[rank]
+
+
 class Observer:
     """Builds observations for one episode; `agent_slot[i]` is agent i's index in possible_agents;
-    `doors`: the episode's `door_table` (needed when the slots have doors)."""
+    `doors`: the episode's `door_table` (needed when the slots have doors); `team`: each agent's team
+    (needed when the slots have a team size)."""
 
-    def __init__(self, slots: Slots, agent_slot: np.ndarray, n_boxes: int, doors: np.ndarray | None = None):
+    def __init__(self, slots: Slots, agent_slot: np.ndarray, n_boxes: int, doors: np.ndarray | None = None,
+                 team: np.ndarray | None = None):
         self.slots = slots
+        self.index = team_index(team, slots.team_size) if slots.team_size else None
         self.doors = np.zeros((0, DOOR_DIM), np.float32) if doors is None else doors
         self.agent_slot = agent_slot
         n = len(agent_slot)
@@ -132,6 +144,8 @@ class Observer:
         if slots.doors:
             parts["door_obs"] = np.zeros((n, slots.doors, DOOR_DIM), np.float32)
             parts["mask_ad_obs"] = np.zeros((n, slots.doors), np.int8)
+        if slots.team_size:
+            parts["agent_index"] = np.zeros((n, slots.team_size), np.int8)
         self._fill_parts(snap, parts)
         return [{k: v[i] for k, v in parts.items()} for i in range(n)]
 
@@ -165,6 +179,8 @@ class Observer:
             np.subtract(self.doors[None, :, :2], snap.agent_pos[:, None, :], out=rows[:, :k, :2], casting="unsafe")
             rows[:, :k, 2:] = self.doors[None, :, 2:]
             parts["mask_ad_obs"][:, :k] = 1
+        if self.index is not None:
+            parts["agent_index"][:] = self.index
 
     def state(self, snap: Snapshot, extras: list[dict[str, np.ndarray]] | None = None) -> np.ndarray:
         """`extras`: the task's observation entries of every agent, in agent order (`task.observe`)."""

@@ -122,6 +122,9 @@ class Sensors(Strict):
     # env.state() also holds who sees whom (the agents' line-of-sight matrix, which the hide-and-seek
     # reward is computed from): the critic then knows the step's reward instead of guessing it
     state_vision: bool = False
+    # Each observation says which of its team's agents it is (a one-hot `agent_index`), as MAPPO's
+    # shared policies are usually told: identical teammates can then split up the work
+    agent_index: bool = False
 
 
 Region = Literal["anywhere", "room", "outside", "each_room"]
