@@ -28,3 +28,12 @@ def test_doors_read_back_from_the_walls_are_the_layouts_doors():
         key = lambda d: tuple(np.round(np.concatenate([np.minimum(d[:2], d[2:]), np.maximum(d[:2], d[2:])]), 6))
         assert sorted(map(key, found)) == sorted(map(key, layout.doors))
     assert counts == {1, 2}
+
+
+def test_hider_split_tells_split_from_same_box():
+    kind = _probe("hider_split").kind
+    held = lambda *rows: [np.array(r) for r in rows]
+    assert kind(held([0, 0, -1], [-1, 1, 1])) == "split"
+    assert kind(held([0, 0, 1], [1, 0, 0])) == "same box"   # each held both; box 0 the longest
+    assert kind(held([-1, 1, 1], [-1, -1, -1])) == "one hider"
+    assert kind(held([-1, -1], [-1, -1])) == "no box held"
