@@ -29,6 +29,7 @@ class Slots:
     doors: int = 0
     state_vision: bool = False
     team_size: int = 0
+    objects_always_seen: bool = False
 
     @property
     def state_rays(self) -> int:
@@ -40,7 +41,8 @@ class Slots:
         return cls(max(sc.agents.hiders.max + sc.agents.seekers.max, 2), max(sc.boxes.count.max, 1),
                    max(sc.ramps.count.max, 1), sc.sensors.lidar_rays, sc.sensors.state_lidar, sc.sensors.doors,
                    sc.sensors.state_vision,
-                   max(sc.agents.hiders.max, sc.agents.seekers.max) if sc.sensors.agent_index else 0)
+                   max(sc.agents.hiders.max, sc.agents.seekers.max) if sc.sensors.agent_index else 0,
+                   sc.sensors.objects_always_seen)
 
 
 def _box(shape) -> spaces.Box:
@@ -165,9 +167,10 @@ class Observer:
     def _fill_parts(self, snap: Snapshot, parts: dict[str, np.ndarray]):
         """Write the upstream entries (and doors) into `parts`, zeroed (A, ...) arrays, one per key."""
         st = snap.static
+        sees_obj = np.ones_like(snap.sees_obj) if self.slots.objects_always_seen else snap.sees_obj
         _fill(snap.agent_pos, snap.agent_vel, snap.agent_angle, snap.agent_angvel, snap.agent_elevated,
               st.agent_team, snap.agent_grab, snap.obj_pos, snap.obj_vel, snap.obj_angle, snap.obj_angvel,
-              st.obj_half, snap.obj_lock, self.n_boxes, snap.sees_agent, snap.sees_obj, self.other_index,
+              st.obj_half, snap.obj_lock, self.n_boxes, snap.sees_agent, sees_obj, self.other_index,
               self.other_slot, st.size, snap.t / st.horizon, float(snap.prep),
               parts["observation_self"], parts["agent_qpos_qvel"], parts["mask_aa_obs"], parts["box_obs"],
               parts["mask_ab_obs"], parts["ramp_obs"], parts["mask_ar_obs"])

@@ -125,6 +125,9 @@ class Sensors(Strict):
     # Each observation says which of its team's agents it is (a one-hot `agent_index`), as MAPPO's
     # shared policies are usually told: identical teammates can then split up the work
     agent_index: bool = False
+    # Every box and ramp is in every observation, wherever the agent looks and whatever walls stand
+    # between (grabbing and locking still need the object in sight); agents stay seen by cone and walls
+    objects_always_seen: bool = False
 
 
 Region = Literal["anywhere", "room", "outside", "each_room"]
