@@ -12,6 +12,7 @@ import math
 import gymnasium as gym
 import torch
 from torch import nn
+from torch.nn import functional as F
 
 from scenarios.errors import InputError
 
@@ -71,13 +72,31 @@ class EntityEncoder(nn.Module):
         tokens, valid = [h_self[:, None]], [torch.ones_like(own[:, :1])]
         for k in self.entity_keys:
             ent = obs[k]
-            tokens.append(self.entity_embed[k](torch.cat([ent, own[:, None].expand(-1, ent.shape[1], -1)], -1)))
+            tokens.append(self.embed(k, ent, own))
             valid.append(obs[self.mask_of[k]] if k in self.mask_of else torch.ones_like(ent[..., 0]))
         x, valid = torch.cat(tokens, 1), torch.cat(valid, 1) > 0.5
-        attended, _ = self.attention(x, x, x, key_padding_mask=~valid, need_weights=False)
-        x = self.norm(x + attended)
+        x = self.norm(x + self.attend(x, valid))
         pooled = (x * valid[..., None]).sum(1) / valid.sum(1, keepdim=True)
         return self.out(torch.cat([h_self, pooled], -1))
+
+    def embed(self, key: str, ent: torch.Tensor, own: torch.Tensor) -> torch.Tensor:
+        """`entity_embed[key]` of each entity joined with the own features, its weight split in two so
+        that the own features' part is computed once per agent rather than once per entity."""
+        layer, act = self.entity_embed[key]
+        n = ent.shape[-1]
+        return act(F.linear(ent, layer.weight[:, :n]) + F.linear(own, layer.weight[:, n:], layer.bias)[:, None])
+
+    def attend(self, x: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
+        """What `self.attention(x, x, x, key_padding_mask=~valid)` computes, written out with its
+        weights: on a CPU, with sequences of ten tokens, the module's general path is the slower
+        (benchmarks/bench_entity_attention.py). The self token is always valid, so no row is empty."""
+        n, t, width = x.shape
+        heads = self.attention.num_heads
+        q, k, v = F.linear(x, self.attention.in_proj_weight, self.attention.in_proj_bias) \
+            .view(n, t, 3, heads, width // heads).permute(2, 0, 3, 1, 4)
+        scores = (q @ k.transpose(-1, -2)) * (width // heads) ** -0.5
+        weights = scores.masked_fill(~valid[:, None, None, :], float("-inf")).softmax(-1)
+        return self.attention.out_proj((weights @ v).transpose(1, 2).reshape(n, t, width))
 
 
 class Trunk(nn.Module):

@@ -62,3 +62,26 @@ def test_entity_encoder_takes_doors_as_masked_entities():
     obs, _ = env.reset(seed=0)
     batch = {k: torch.as_tensor(np.stack([obs[a][k] for a in env.agents])).float() for k in space.spaces}
     assert encoder(batch).shape == (len(env.agents), 32)
+
+
+def test_entity_encoder_computes_its_layers_as_written_and_ignores_masked_entities():
+    env = arena.parallel_env("hide_and_seek_quadrant", sensors__doors=2)
+    space = env.observation_space("hider_0")
+    torch.manual_seed(0)
+    encoder = EntityEncoder(space, [32], "tanh")
+    obs, _ = env.reset(seed=3)
+    batch = {k: torch.as_tensor(np.stack([obs[a][k] for a in env.agents])).float() for k in space.spaces}
+    batch["mask_ab_obs"][:, 0], batch["mask_ab_obs"][:, 1] = 1.0, 0.0
+    x, valid = torch.randn(len(env.agents), 9, 32), torch.rand(len(env.agents), 9) > 0.4
+    valid[:, 0] = True
+    expected, _ = encoder.attention(x, x, x, key_padding_mask=~valid, need_weights=False)
+    torch.testing.assert_close(encoder.attend(x, valid), expected, rtol=1e-5, atol=1e-5)
+    own = torch.cat([batch[k] for k in encoder.self_keys], -1)
+    ent = batch["box_obs"]
+    joined = torch.cat([ent, own[:, None].expand(-1, ent.shape[1], -1)], -1)
+    torch.testing.assert_close(encoder.embed("box_obs", ent, own), encoder.entity_embed["box_obs"](joined))
+    before = encoder(batch)
+    batch["box_obs"][:, 1] = torch.randn_like(batch["box_obs"][:, 1]) * 5
+    torch.testing.assert_close(encoder(batch), before)
+    batch["box_obs"][:, 0] += 1.0
+    assert not torch.allclose(encoder(batch), before)
