@@ -6,8 +6,8 @@ Times a forward and backward pass of the entity encoder on a minibatch of hide_a
 observations (with the recipe's door sensor), once as shipped (the entity embeddings' weights split
 so the own features are embedded once per agent, and the attention written out) and once the
 straightforward way (each entity concatenated with the own features, and torch's
-nn.MultiheadAttention), alternating the two --repeat times in one run, in float32 and under bfloat16 autocast (the
-recipe's `bf16`), and prints the ratio of the times. The two agree to float32 rounding."""
+nn.MultiheadAttention), alternating the two --repeat times in one run, in float32 and under
+bfloat16 autocast (the recipe's `bf16`), and prints the ratio of the times. The two agree to float32 rounding."""
 from __future__ import annotations
 
 import argparse
@@ -20,8 +20,7 @@ import arena
 from agents.networks import EntityEncoder
 
 
-def observations(batch: int) -> dict[str, torch.Tensor]:
-    env = arena.parallel_env("hide_and_seek_quadrant", sensors__doors=2)
+def observations(env, batch: int) -> dict[str, torch.Tensor]:
     rows = []
     for seed in range(batch // len(env.possible_agents) + 1):
         obs, _ = env.reset(seed=seed)
@@ -54,9 +53,9 @@ def main():
     parser.add_argument("--width", type=int, default=64)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    obs = observations(args.batch)
+    env = arena.parallel_env("hide_and_seek_quadrant", sensors__doors=2)
+    obs, space = observations(env, args.batch), env.observation_space("hider_0")
     torch.manual_seed(0)
-    space = arena.parallel_env("hide_and_seek_quadrant", sensors__doors=2).observation_space("hider_0")
     ours, theirs = EntityEncoder(space, [args.width], "relu"), Straightforward(space, [args.width], "relu")
     theirs.load_state_dict(ours.state_dict())
     with torch.no_grad():

@@ -54,13 +54,18 @@ def test_state_ends_with_the_door_slots():
     assert seen == {1, 2}   # door dropout leaves one door in some episodes
 
 
+def _batch(obs: dict, agents: list[str]) -> dict[str, torch.Tensor]:
+    """The agents' observations stacked key by key, as the policies take them."""
+    return {k: torch.as_tensor(np.stack([obs[a][k] for a in agents])).float() for k in obs[agents[0]]}
+
+
 def test_entity_encoder_takes_doors_as_masked_entities():
     env = arena.parallel_env("hide_and_seek_quadrant", sensors__doors=2)
     space = env.observation_space("hider_0")
     encoder = EntityEncoder(space, [32], "tanh")
     assert "door_obs" in encoder.entity_keys and encoder.mask_of["door_obs"] == "mask_ad_obs"
     obs, _ = env.reset(seed=0)
-    batch = {k: torch.as_tensor(np.stack([obs[a][k] for a in env.agents])).float() for k in space.spaces}
+    batch = _batch(obs, env.agents)
     assert encoder(batch).shape == (len(env.agents), 32)
 
 
@@ -70,7 +75,7 @@ def test_entity_encoder_computes_its_layers_as_written_and_ignores_masked_entiti
     torch.manual_seed(0)
     encoder = EntityEncoder(space, [32], "tanh")
     obs, _ = env.reset(seed=3)
-    batch = {k: torch.as_tensor(np.stack([obs[a][k] for a in env.agents])).float() for k in space.spaces}
+    batch = _batch(obs, env.agents)
     batch["mask_ab_obs"][:, 0], batch["mask_ab_obs"][:, 1] = 1.0, 0.0
     x, valid = torch.randn(len(env.agents), 9, 32), torch.rand(len(env.agents), 9) > 0.4
     valid[:, 0] = True
