@@ -91,6 +91,9 @@ class Config:
     pool_prob: float = 0.2  # fraction of envs where one team faces a past opponent
     # bookkeeping
     checkpoint_every: int = 10  # updates
+    # start a new run from the policies of another run (or of an exported checkpoint), e.g. to
+    # fine-tune the shipped teams on a variant of their scenario; step, optimiser and curriculum start afresh
+    init_from: str = ""
     record_every: int = 0  # updates between recorded episodes; 0 = never
 
 

@@ -145,6 +145,8 @@ class Trainer:
         if resume:
             self._load()
         else:
+            if cfg.init_from:
+                self._init_from(Path(cfg.init_from))
             config_mod.save(cfg, self.run_dir / "config.yaml")
         if milestones and not resume:
             write_json(self.run_dir / MILESTONES, {})
@@ -184,6 +186,12 @@ class Trainer:
         if metrics.exists():  # drop what was logged after the checkpoint
             lines = [line for line in metrics.read_text().splitlines() if json.loads(line)["step"] <= self.step]
             metrics.write_text("".join(line + "\n" for line in lines))
+
+    def _init_from(self, source: Path):
+        path = source / CHECKPOINT if source.is_dir() else source
+        if not path.exists():
+            raise InputError(f"--init-from {source}: no {CHECKPOINT} there")
+        load_policies(self.policies, read_checkpoint(path), path)
 
     def _read_firsts(self):
         """On resume, keep the first steps noted before: a milestone is only ever noted once."""

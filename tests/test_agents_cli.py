@@ -60,6 +60,27 @@ def test_resume_continues_from_the_last_checkpoint(tmp_path):
     assert adam_steps(final) == adam_steps(saved) + 2 * 2  # optimiser state was carried over, not restarted
 
 
+def test_init_from_starts_a_new_run_with_another_runs_policies(tmp_path, capsys):
+    source, tuned = tmp_path / "source", tmp_path / "tuned"
+    assert main(["train", "gym:CartPole-v1", "--algo", "ppo", "--steps", "256", "--run-dir", str(source), *FAST]) == 0
+    trainer = Trainer(config.resolve("ppo", ("test", dict(target="gym:CartPole-v1", envs=2, hidden=[16],
+                                                          init_from=str(source)))),
+                      env_factory("gym:CartPole-v1", {}), tuned)
+    trainer.vec.close()
+    learned = torch.load(source / "checkpoint.pt", weights_only=True)["policies"]["agent"]
+    assert trainer.step == 0
+    for name, tensor in trainer.policies["agent"].state_dict().items():
+        assert torch.equal(tensor, learned[name]), name
+    assert config.load(tuned / "config.yaml").init_from == str(source)
+    capsys.readouterr()
+    assert main(["train", "gym:CartPole-v1", "--algo", "ppo", "--steps", "128", "--run-dir", str(tmp_path / "wide"),
+                 *FAST, "--hidden", "32", "--init-from", str(source)]) == 2
+    assert "does not match" in capsys.readouterr().err
+    assert main(["train", "gym:CartPole-v1", "--algo", "ppo", "--steps", "128", "--run-dir", str(tmp_path / "x"),
+                 *FAST, "--init-from", str(tmp_path / "nowhere")]) == 2
+    assert "--init-from" in capsys.readouterr().err
+
+
 def test_corrupt_checkpoint_is_a_clear_error(tmp_path, capsys):
     run = tmp_path / "run"
     assert main(["train", "gym:CartPole-v1", "--algo", "ppo", "--steps", "128", "--run-dir", str(run), *FAST]) == 0
