@@ -220,13 +220,16 @@ class Trainer:
             self.curriculum.advance(self.step / cfg.steps, {})
             self.vec.set_reset_options({"overrides": self.curriculum.values()})
         self.vec.reset(cfg.seed + self.updates * cfg.envs)
+        collecting = False
         try:
             with tqdm(total=cfg.steps, initial=self.step, unit="step", dynamic_ncols=True, disable=None) as bar:
                 while self.step < cfg.steps:
                     start = time.perf_counter()
+                    collecting = True
                     if self.pool:
                         self.collector.set_opponents(self.pool.assign(self.generator))
                     episodes = self.collector.collect()
+                    collecting = False
                     progress = self.step / cfg.steps
                     torch.set_num_threads(cfg.update_threads)  # the env workers sit idle during the update
                     losses = {team: algo.update(self.collector.rollouts[team].batch(cfg.gamma, cfg.gae_lambda), progress)
@@ -248,6 +251,12 @@ class Trainer:
                     if self.record_wrapper and cfg.record_every and self.updates % cfg.record_every == 0:
                         self.record_episode()
             self.save()
+        except KeyboardInterrupt:
+            if collecting:  # policies and optimisers are as the last update left them: keep that update
+                self.save()
+                print(f"interrupted: checkpoint of step {self.step} saved, --resume {self.run_dir} continues",
+                      file=sys.stderr)
+            raise
         finally:
             self.close()
         return {"step": self.step, **summarize(list(self.recent))}

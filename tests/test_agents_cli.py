@@ -60,6 +60,27 @@ def test_resume_continues_from_the_last_checkpoint(tmp_path):
     assert adam_steps(final) == adam_steps(saved) + 2 * 2  # optimiser state was carried over, not restarted
 
 
+def test_an_interrupt_while_collecting_keeps_the_last_update(tmp_path, capsys):
+    run = tmp_path / "run"
+    cfg = config.resolve("ppo", ("test", dict(target="gym:CartPole-v1", steps=512, envs=2, rollout_len=64,
+                                              minibatches=2, epochs=1, checkpoint_every=10)))
+    trainer = Trainer(cfg, env_factory(cfg.target, {}), run)
+    collect = trainer.collector.collect
+
+    def killed_in_the_third_rollout():
+        if trainer.updates == 2:
+            raise KeyboardInterrupt
+        return collect()
+
+    trainer.collector.collect = killed_in_the_third_rollout
+    with pytest.raises(KeyboardInterrupt):
+        trainer.train()
+    assert torch.load(run / "checkpoint.pt", weights_only=True)["step"] == 256  # no periodic checkpoint was due
+    assert "checkpoint of step 256 saved" in capsys.readouterr().err
+    assert main(["train", "--resume", str(run)]) == 0
+    assert [m["step"] for m in read_metrics(run)] == [128, 256, 384, 512]
+
+
 def test_init_from_starts_a_new_run_with_another_runs_policies(tmp_path, capsys):
     source, tuned = tmp_path / "source", tmp_path / "tuned"
     assert main(["train", "gym:CartPole-v1", "--algo", "ppo", "--steps", "256", "--run-dir", str(source), *FAST]) == 0
