@@ -132,10 +132,19 @@ class Trainer:
         self.generator = torch.Generator().manual_seed(cfg.seed)
         self.vec = open_envs(make_env, cfg, cfg.envs, groups=2 if cfg.overlap else 1)  # 2 groups: overlapped collection
         try:
-            self.policies = build_policies(self.vec.spec, cfg, self.device)
+            self._build(resume)
         except Exception:
             self.vec.close()
             raise
+        if not resume:
+            config_mod.save(cfg, self.run_dir / "config.yaml")
+        if milestones and not resume:
+            write_json(self.run_dir / MILESTONES, {})
+        self._writer = None
+
+    def _build(self, resume: bool):
+        cfg = self.cfg
+        self.policies = build_policies(self.vec.spec, cfg, self.device)
         self.algos = {team: ALGORITHMS[cfg.algo](p, cfg) for team, p in self.policies.items()}
         self.pool = OpponentPool(self.policies, cfg, cfg.envs) if cfg.opponent_pool and len(self.policies) > 1 else None
         self.collector = Collector(self.vec, self.policies, cfg.rollout_len, self.device)
@@ -144,13 +153,8 @@ class Trainer:
         self.curriculum = Curriculum(cfg) if cfg.curriculum else None
         if resume:
             self._load()
-        else:
-            if cfg.init_from:
-                self._init_from(Path(cfg.init_from))
-            config_mod.save(cfg, self.run_dir / "config.yaml")
-        if milestones and not resume:
-            write_json(self.run_dir / MILESTONES, {})
-        self._writer = None
+        elif cfg.init_from:
+            self._init_from(Path(cfg.init_from))
 
     # -- checkpoints: everything needed to continue, written atomically
     def save(self):

@@ -8,7 +8,8 @@ import torch
 from agents import config
 from agents.cli import main
 from agents.commands.learn import env_factory
-from agents.trainer import Trainer
+from agents import trainer as trainer_mod
+from agents.trainer import Trainer, open_envs
 
 FAST = ["--envs", "2", "--rollout-len", "64", "--minibatches", "2", "--epochs", "2", "--hidden", "16",
         "--checkpoint-every", "1"]
@@ -81,7 +82,7 @@ def test_an_interrupt_while_collecting_keeps_the_last_update(tmp_path, capsys):
     assert [m["step"] for m in read_metrics(run)] == [128, 256, 384, 512]
 
 
-def test_init_from_starts_a_new_run_with_another_runs_policies(tmp_path, capsys):
+def test_init_from_starts_a_new_run_with_another_runs_policies(tmp_path, capsys, monkeypatch):
     source, tuned = tmp_path / "source", tmp_path / "tuned"
     assert main(["train", "gym:CartPole-v1", "--algo", "ppo", "--steps", "256", "--run-dir", str(source), *FAST]) == 0
     trainer = Trainer(config.resolve("ppo", ("test", dict(target="gym:CartPole-v1", envs=2, hidden=[16],
@@ -94,9 +95,19 @@ def test_init_from_starts_a_new_run_with_another_runs_policies(tmp_path, capsys)
         assert torch.equal(tensor, learned[name]), name
     assert config.load(tuned / "config.yaml").init_from == str(source)
     capsys.readouterr()
+    closed = []
+
+    def open_envs_noting_close(*args, **kwargs):
+        vec = open_envs(*args, **kwargs)
+        close = vec.close
+        vec.close = lambda: closed.append(vec) or close()
+        return vec
+
+    monkeypatch.setattr(trainer_mod, "open_envs", open_envs_noting_close)
     assert main(["train", "gym:CartPole-v1", "--algo", "ppo", "--steps", "128", "--run-dir", str(tmp_path / "wide"),
                  *FAST, "--hidden", "32", "--init-from", str(source)]) == 2
     assert "does not match" in capsys.readouterr().err
+    assert len(closed) == 1 and not (tmp_path / "wide" / "config.yaml").exists()
     assert main(["train", "gym:CartPole-v1", "--algo", "ppo", "--steps", "128", "--run-dir", str(tmp_path / "x"),
                  *FAST, "--init-from", str(tmp_path / "nowhere")]) == 2
     assert "--init-from" in capsys.readouterr().err
