@@ -83,6 +83,21 @@ def test_the_arena_milestones_are_the_emergence_stages():
     assert learn.stages_reached({"return/agent": 1.0}) == {} and learn.stage_rates([{"return/agent": 1.0}]) == {}
 
 
+def test_stage_returns_split_each_teams_return_by_whether_the_stage_showed():
+    fort = {"return/hider": 30.0, "return/seeker": -30.0, "episode/hidden_fraction": 0.9, "episode/fort_prep": 1.0,
+            "episode/seeker_ramp_crossings": 0.0, "episode/ramps_locked_by_hiders_prep": 0.0}
+    open_door = {**fort, "return/hider": -20.0, "return/seeker": 20.0, "episode/fort_prep": 0.5}
+    worth = learn.stage_returns([fort, open_door, {**open_door, "return/hider": -10.0}])
+    assert worth["return_with/fort/hider"] == 30.0 and worth["return_without/fort/hider"] == -15.0
+    assert worth["return_without/chasing/seeker"] == pytest.approx(10 / 3)  # no episode shows chasing
+    assert "return_with/chasing/hider" not in worth and "return_with/ramp_use/seeker" not in worth
+    table = learn.stage_table({**learn.stage_rates([fort, open_door, open_door]), **worth}, 3).splitlines()
+    assert table[3].split() == ["fort", "33%", "1", "of", "3", "hider", "30.0", "/", "-15.0", "seeker", "-30.0", "/",
+                                "20.0"]
+    assert table[2].split()[:5] == ["chasing", "0%", "0", "of", "3"] and "hider - / 0.0" in table[2]
+    assert learn.stage_returns([{"return/agent": 1.0}]) == {}
+
+
 def test_a_damaged_stages_json_stops_resume_and_only_warns_in_plot(tmp_path, capsys):
     run = tmp_path / "run"
     _trainer(run, 128, learn.stages_reached).train()

@@ -13,6 +13,7 @@ import dataclasses
 import functools
 import importlib
 import json
+import statistics
 import time
 from pathlib import Path
 
@@ -75,6 +76,22 @@ def stages_reached(episode: dict) -> dict:
     from arena import stages
 
     return stages.reached(_unprefixed(episode))
+
+
+def stage_returns(episodes: list[dict]) -> dict:
+    """`return_with/<stage>/<team>` and `return_without/...`: each team's mean return over the episodes
+    that show, and that do not show, each stage: what a stage is worth to a team. A key is left out
+    when no episode falls on its side."""
+    shown = [(stages_reached(e), e) for e in episodes]
+    teams = sorted({k.removeprefix("return/") for e in episodes for k in e if k.startswith("return/")})
+    out = {}
+    for stage in dict.fromkeys(name for reached, _ in shown for name in reached):
+        for side, wanted in (("return_with", True), ("return_without", False)):
+            group = [e for reached, e in shown if reached and reached[stage] is wanted]
+            if group:
+                out.update({f"{side}/{stage}/{team}": statistics.fmean(e[f"return/{team}"] for e in group)
+                            for team in teams})
+    return out
 
 
 def default_recipe(target: str) -> Path | None:
@@ -173,13 +190,12 @@ def run_eval(args) -> int:
     before = _replays_in(record_dir)
     make_env = env_factory(cfg.target, env_kwargs, flat=cfg.encoder == "mlp")
     result = evaluate(run_dir, make_env, args.episodes, not args.stochastic,
-                      metric_hooks=[stage_rates] if arena else [],
+                      metric_hooks=[stage_rates, stage_returns] if arena else [],
                       record_wrapper=record_wrapper if record_dir else None, record_dir=record_dir,
                       notes={"env_kwargs": env_kwargs}, out=out)
     print(json.dumps(result["mean"], indent=2))
-    rates = {k.removeprefix("stage/"): v for k, v in result["metrics"].items() if k.startswith("stage/")}
-    if rates:
-        print(stage_table(rates, result["episodes"]))
+    if any(k.startswith("stage/") for k in result["metrics"]):
+        print(stage_table(result["metrics"], result["episodes"]))
     if record_dir:
         print(f"recorded {len(_replays_in(record_dir) - before)} episode(s) into {record_dir}/ "
               f"(arena watch {record_dir})")
@@ -193,11 +209,22 @@ def _replays_in(directory: Path | None) -> set[Path]:
     return set(directory.glob(f"*{REPLAY_SUFFIX}")) if directory and directory.is_dir() else set()
 
 
-def stage_table(rates: dict[str, float], episodes: int) -> str:
-    rows = [f"emergence stages over {episodes} episode(s):", f"  {'stage':<14}{'rate':>6}  episodes"]
-    rows += [f"  {name.replace('_', ' '):<14}{rate:>6.0%}  {round(rate * episodes)} of {episodes}"
-             for name, rate in rates.items()]
+def stage_table(metrics: dict, episodes: int) -> str:
+    """The stage rates of an evaluation (stage_rates), with each team's mean return in the episodes
+    with / without the stage (stage_returns)."""
+    rates = {k.removeprefix("stage/"): v for k, v in metrics.items() if k.startswith("stage/")}
+    rows = [f"emergence stages over {episodes} episode(s):",
+            f"  {'stage':<14}{'rate':>6}  {'episodes':<12}mean return with / without the stage"]
+    rows += [f"  {name.replace('_', ' '):<14}{rate:>6.0%}  {f'{round(rate * episodes)} of {episodes}':<12}"
+             f"{_stage_worth(name, metrics)}" for name, rate in rates.items()]
     return "\n".join(rows)
+
+
+def _stage_worth(stage: str, metrics: dict) -> str:
+    teams = sorted({k.rsplit("/", 1)[1] for k in metrics if k.startswith(("return_with/", "return_without/"))})
+    sides = [[metrics.get(f"{side}/{stage}/{team}") for side in ("return_with", "return_without")] for team in teams]
+    return "  ".join(f"{team} " + " / ".join("-" if v is None else f"{v:.1f}" for v in values)
+                     for team, values in zip(teams, sides))
 
 
 def _add_config_flags(parser: argparse.ArgumentParser):
