@@ -1,6 +1,7 @@
 """A curriculum of env options: each `key: [start, ..., end]` of `cfg.curriculum` moves through its
 waypoints (evenly spaced over the stages, linear between them) in `curriculum_stages` stages and
-reaches every env reset as `options={"overrides": {key: value}}`.
+reaches every env reset as `options={"overrides": {key: value}}`. A key whose waypoints are all
+integers (such as `horizon`) takes whole values, rounded.
 
 Without a gate the stage follows the fraction of training done, the last one reached at
 `curriculum_until`. With a gate (a logged metric such as `episode/fort_prep`) the next stage comes
@@ -23,10 +24,13 @@ class Curriculum:
         self.stage = 0
         self.recent: deque = deque(maxlen=cfg.curriculum_gate_updates)
 
-    def values(self) -> dict[str, float]:
+    def values(self) -> dict[str, float | int]:
         level = self.stage / self.stages
-        return {key: float(np.interp(level, np.linspace(0, 1, len(points)), points))
-                for key, points in self.ends.items()}
+        values = {}
+        for key, points in self.ends.items():
+            value = float(np.interp(level, np.linspace(0, 1, len(points)), points))
+            values[key] = round(value) if all(isinstance(v, int) for v in points) else value
+        return values
 
     def advance(self, progress: float, metrics: dict) -> bool:
         """Move on after an update; True when the values changed."""

@@ -3,6 +3,8 @@ import json
 
 import pytest
 
+import arena
+
 from agents import config
 from agents.curriculum import Curriculum
 from agents.trainer import Trainer
@@ -31,6 +33,18 @@ def test_waypoints_are_evenly_spaced_over_the_stages():
     assert cur.values() == {"p": 1.0, "d": 1.5}
     cur.advance(0.75, {})
     assert cur.values() == {"p": 0.5, "d": 3.0}
+
+
+def test_integer_waypoints_give_whole_values_that_a_scenario_accepts():
+    cur = Curriculum(config.resolve("mappo", ("test", dict(curriculum={"horizon": [128, 80], "rules__prep_fraction": [0.6, 0.4]},
+                                                           curriculum_stages=7, curriculum_until=1.0))))
+    cur.advance(3 / 7, {})
+    values = cur.values()
+    assert values["horizon"] == 107 and isinstance(values["horizon"], int)  # 128 - 48 * 3/7 = 107.4
+    assert values["rules__prep_fraction"] == pytest.approx(0.6 - 0.2 * 3 / 7)
+    env = arena.parallel_env("hide_and_seek_quadrant")
+    env.reset(seed=0, options={"overrides": values})
+    assert env.scenario.horizon == 107 and env.world.static.prep_steps == round(107 * values["rules__prep_fraction"])
 
 
 def test_more_stages_take_smaller_steps():
