@@ -116,6 +116,7 @@ class Trainer:
     def __init__(self, cfg, make_env, run_dir: str | Path, resume: bool = False, record_wrapper=None,
                  milestones=None):
         self.cfg, self.make_env, self.run_dir = cfg, make_env, Path(run_dir)
+        created = not self.run_dir.exists()
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.metric_hooks: list = []
         self.record_wrapper, self.milestones = record_wrapper, milestones
@@ -135,6 +136,8 @@ class Trainer:
             self._build(resume)
         except Exception:
             self.vec.close()
+            if created and not any(self.run_dir.iterdir()):  # a run that never started leaves no empty dir
+                self.run_dir.rmdir()
             raise
         if not resume:
             config_mod.save(cfg, self.run_dir / "config.yaml")

@@ -107,10 +107,10 @@ def test_init_from_starts_a_new_run_with_another_runs_policies(tmp_path, capsys,
     assert main(["train", "gym:CartPole-v1", "--algo", "ppo", "--steps", "128", "--run-dir", str(tmp_path / "wide"),
                  *FAST, "--hidden", "32", "--init-from", str(source)]) == 2
     assert "does not match" in capsys.readouterr().err
-    assert len(closed) == 1 and not (tmp_path / "wide" / "config.yaml").exists()
+    assert len(closed) == 1 and not (tmp_path / "wide").exists()
     assert main(["train", "gym:CartPole-v1", "--algo", "ppo", "--steps", "128", "--run-dir", str(tmp_path / "x"),
                  *FAST, "--init-from", str(tmp_path / "nowhere")]) == 2
-    assert "--init-from" in capsys.readouterr().err
+    assert "--init-from" in capsys.readouterr().err and not (tmp_path / "x").exists()
 
 
 def test_corrupt_checkpoint_is_a_clear_error(tmp_path, capsys):
