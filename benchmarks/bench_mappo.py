@@ -62,6 +62,7 @@ def main():
     parser.add_argument("--steps", type=int, default=100_000)
     parser.add_argument("--envs", type=int, help="default: the recipe's")
     parser.add_argument("--encoder", choices=("mlp", "entity"), help="default: the recipe's, else mlp")
+    parser.add_argument("--hidden", type=int, nargs="+", help="layer widths, as arena train's; default: the recipe's")
     parser.add_argument("--algo", default="mappo", choices=("mappo", "ippo"))
     parser.add_argument("--repeat", type=int, default=1, help="alternate the trainings N times")
     parser.add_argument("--no-recipe", action="store_true", help="start from the algorithm's defaults")
@@ -69,7 +70,7 @@ def main():
     recipe = None if args.no_recipe else default_recipe(args.scenario)
     layers = [(str(recipe), {k: v for k, v in config.read_yaml(recipe).items() if k != "algo"})] if recipe else []
     layers.append(("bench", dict(target=args.scenario, steps=args.steps, envs=args.envs,
-                                 encoder=args.encoder or (None if recipe else "mlp"))))
+                                 encoder=args.encoder or (None if recipe else "mlp"), hidden=args.hidden)))
     cfg = config.resolve(args.algo, *layers)
     make_env = env_factory(cfg.target, cfg.env_kwargs, flat=cfg.encoder == "mlp")
     print(f"{args.algo} on {args.scenario} ({recipe or 'no recipe'}), {cfg.envs} envs x {cfg.rollout_len} steps, "
