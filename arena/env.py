@@ -9,7 +9,7 @@ from pettingzoo import ParallelEnv
 
 import scenarios
 from arena import mechanics, tasks
-from arena.observations import Observer, Slots, door_table, flat_columns, observation_space, state_space
+from arena.observations import Observer, Slots, door_gaps, door_table, flat_columns, observation_space, state_space
 from arena.snapshot import Snapshot, take
 from arena.world import World
 from scenarios.errors import InputError
@@ -70,8 +70,10 @@ class ArenaEnv(ParallelEnv):
         team = self.world.static.agent_team
         self.agents = [f"{TEAM_NAMES[t]}_{int((team[:i] == t).sum())}" for i, t in enumerate(team)]
         slot = np.array([self.possible_agents.index(a) for a in self.agents], dtype=np.int64)
-        doors = door_table(self.world.layout, self.slots.doors) if self.slots.doors else None
-        self.observer = Observer(self.slots, slot, int((self.world.static.obj_kind == 0).sum()), doors, team)
+        layout = self.world.layout
+        doors = door_table(layout, self.slots.doors) if self.slots.doors else None
+        self.observer = Observer(self.slots, slot, int((self.world.static.obj_kind == 0).sum()), doors, team,
+                                 door_gaps(layout, self.slots.doors), layout.room)
         self.snapshot = take(self.world, 0)
         self.task = tasks.make(self.scenario, self.snapshot, self.world.layout)
         self._script = getattr(self.task, "script", None)

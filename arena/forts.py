@@ -28,17 +28,30 @@ def room_doors(layout: Layout, room: tuple[float, float, float, float]) -> np.nd
     return layout.doors[of_room(layout, room)].reshape(-1, 4)
 
 
+def _blocked(snap: Snapshot, doors: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+    """(D, DOOR_SAMPLES) bool: which points along each door's gap are closer than an agent's diameter
+    to one of the `boxes` (a mask over the objects)."""
+    st = snap.static
+    if not len(doors) or not boxes.any():
+        return np.zeros((len(doors), DOOR_SAMPLES), dtype=bool)
+    t = np.linspace(0.0, 1.0, DOOR_SAMPLES)[None, :, None]
+    points = (doors[:, None, :2] * (1 - t) + doors[:, None, 2:] * t).reshape(-1, 2)
+    gap = rect_distance(points, snap.obj_pos[boxes], snap.obj_angle[boxes], st.obj_half[boxes]).min(axis=1)
+    return gap.reshape(len(doors), DOOR_SAMPLES) < 2 * st.agent_radius
+
+
 def doors_shut(snap: Snapshot, doors: np.ndarray, team: int) -> np.ndarray:
     """(D,) bool: no agent fits through the door past the boxes `team` has locked: every point of
     the gap is closer than an agent's diameter to one of those boxes."""
-    st = snap.static
-    locked = (st.obj_kind == BOX) & (snap.obj_lock == team)
-    if not len(doors) or not locked.any():
-        return np.zeros(len(doors), dtype=bool)
-    t = np.linspace(0.0, 1.0, DOOR_SAMPLES)[None, :, None]
-    points = (doors[:, None, :2] * (1 - t) + doors[:, None, 2:] * t).reshape(-1, 2)
-    gap = rect_distance(points, snap.obj_pos[locked], snap.obj_angle[locked], st.obj_half[locked]).min(axis=1)
-    return (gap.reshape(len(doors), DOOR_SAMPLES) < 2 * st.agent_radius).all(axis=1)
+    locked = (snap.static.obj_kind == BOX) & (snap.obj_lock == team)
+    return _blocked(snap, doors, locked).all(axis=1)
+
+
+def door_cover(snap: Snapshot, doors: np.ndarray, team: int) -> np.ndarray:
+    """(D, 2): the share of each door's gap blocked by the boxes `team` has locked, and by any box."""
+    boxes = snap.static.obj_kind == BOX
+    return np.column_stack([_blocked(snap, doors, boxes & (snap.obj_lock == team)).mean(axis=1),
+                            _blocked(snap, doors, boxes).mean(axis=1)])
 
 
 def room_centre(room: tuple[float, float, float, float]) -> np.ndarray:

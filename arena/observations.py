@@ -11,7 +11,7 @@ from numba import njit
 
 from arena import forts
 from arena.layouts import Layout
-from arena.snapshot import BOX, RAMP, SEEKERS, Snapshot
+from arena.snapshot import BOX, HIDERS, RAMP, SEEKERS, Snapshot
 from scenarios.schema import Scenario
 
 SELF_DIM, AGENT_DIM, OBJ_DIM, DOOR_DIM = 12, 8, 12, 5
@@ -30,6 +30,7 @@ class Slots:
     state_vision: bool = False
     team_size: int = 0
     objects_always_seen: bool = False
+    state_forts: bool = False
 
     @property
     def state_rays(self) -> int:
@@ -42,7 +43,7 @@ class Slots:
                    max(sc.ramps.count.max, 1), sc.sensors.lidar_rays, sc.sensors.state_lidar, sc.sensors.doors,
                    sc.sensors.state_vision,
                    max(sc.agents.hiders.max, sc.agents.seekers.max) if sc.sensors.agent_index else 0,
-                   sc.sensors.objects_always_seen)
+                   sc.sensors.objects_always_seen, sc.sensors.state_forts)
 
 
 def _box(shape) -> spaces.Box:
@@ -82,12 +83,21 @@ def state_space(slots: Slots, task_keys: dict[str, spaces.Space] | None = None) 
     """The omniscient state: every agent and object slot, the episode's progress, then the task's
     observation entries (`task_keys`) of every agent slot, then (`sensors.state_lidar`) the lidar of
     every agent slot, flattened (zeros for absent agents), then (`sensors.doors`) the door slots, then
-    (`sensors.state_vision`) whether the agent in each slot sees the agent in each slot."""
+    (`sensors.state_vision`) whether the agent in each slot sees the agent in each slot, then
+    (`sensors.state_forts`) `fort_entries`."""
     extras = sum(spaces.flatdim(space) for space in (task_keys or {}).values())
     per_agent = STATE_AGENT_DIM + extras + slots.state_rays
     objects = (slots.boxes + slots.ramps) * STATE_OBJ_DIM
     vision = slots.agents**2 if slots.state_vision else 0
-    return _box((slots.agents * per_agent + objects + 2 + slots.doors * STATE_DOOR_DIM + vision,))
+    return _box((slots.agents * per_agent + objects + 2 + slots.doors * STATE_DOOR_DIM + vision
+                 + fort_entries(slots),))
+
+
+def fort_entries(slots: Slots) -> int:
+    """What `sensors.state_forts` adds to the state: per door slot the share of its gap blocked by the
+    hiders' locked boxes and by any box (`forts.door_cover`), then the share of the hiders inside
+    their room."""
+    return slots.doors * 2 + 1 if slots.state_forts else 0
 
 
 def _scaled_lidar(snap: Snapshot) -> np.ndarray:
@@ -95,15 +105,27 @@ def _scaled_lidar(snap: Snapshot) -> np.ndarray:
     return snap.lidar * np.float32(1.0 / snap.static.lidar_range)
 
 
+def _own_first(layout: Layout, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """Up to `count` of the layout's doors, those of the hiders' room first: their indices, and
+    whether each leads into that room."""
+    own = forts.of_room(layout, layout.room)
+    order = np.argsort(~own, kind="stable")[:count]
+    return order, own[order]
+
+
+def door_gaps(layout: Layout, count: int) -> np.ndarray:
+    """(doors, 4) end points of the doors `door_table` describes, in its order."""
+    return layout.doors[_own_first(layout, count)[0]].reshape(-1, 4)
+
+
 def door_table(layout: Layout, count: int) -> np.ndarray:
     """(doors, 5) rows of up to `count` doors, those of the hiders' room first: centre x, y, the unit
     vector along the gap, and whether it leads into the hiders' room."""
-    own = forts.of_room(layout, layout.room)
-    order = np.argsort(~own, kind="stable")[:count]
+    order, own = _own_first(layout, count)
     gaps = layout.doors[order]
     along = gaps[:, 2:] - gaps[:, :2]
     along /= np.linalg.norm(along, axis=1, keepdims=True)
-    return np.column_stack([(gaps[:, :2] + gaps[:, 2:]) / 2, along, own[order]]).astype(np.float32)
+    return np.column_stack([(gaps[:, :2] + gaps[:, 2:]) / 2, along, own]).astype(np.float32)
 
 
 def team_index(team: np.ndarray, size: int) -> np.ndarray:
@@ -115,11 +137,14 @@ def team_index(team: np.ndarray, size: int) -> np.ndarray:
 class Observer:
     """Builds observations for one episode; `agent_slot[i]` is agent i's index in possible_agents;
     `doors`: the episode's `door_table` (needed when the slots have doors); `team`: each agent's team
-    (needed when the slots have a team size)."""
+    (needed when the slots have a team size or fort entries, which also need the `door_gaps` and the
+    hiders' `room`)."""
 
     def __init__(self, slots: Slots, agent_slot: np.ndarray, n_boxes: int, doors: np.ndarray | None = None,
-                 team: np.ndarray | None = None):
+                 team: np.ndarray | None = None, gaps: np.ndarray | None = None,
+                 room: tuple[float, float, float, float] | None = None):
         self.slots = slots
+        self.team, self.gaps, self.room = team, gaps, room
         self.index = team_index(team, slots.team_size) if slots.team_size else None
         self.doors = np.zeros((0, DOOR_DIM), np.float32) if doors is None else doors
         self.agent_slot = agent_slot
@@ -193,8 +218,8 @@ class Observer:
                else np.zeros((len(self.agent_slot), 0), np.float32))
         head = n_agents + n_objects + 2
         vision = slots.agents**2 if slots.state_vision else 0
-        out = np.zeros(head + slots.agents * (own.shape[1] + slots.state_rays) + slots.doors * STATE_DOOR_DIM + vision,
-                       np.float32)
+        out = np.zeros(head + slots.agents * (own.shape[1] + slots.state_rays) + slots.doors * STATE_DOOR_DIM + vision
+                       + fort_entries(slots), np.float32)
         _fill_state(snap.agent_pos, snap.agent_vel, snap.agent_angle, snap.agent_elevated, st.agent_team,
                     snap.agent_grab, self.agent_slot, snap.obj_pos, snap.obj_vel, snap.obj_angle, st.obj_half,
                     snap.obj_lock, st.obj_kind, slots.boxes, self.n_boxes, st.size,
@@ -212,9 +237,15 @@ class Observer:
             doors[:, 0] = 1.0
             doors[:, 1:3] = self.doors[:, :2] / st.size
             doors[:, 3:] = self.doors[:, 2:]
+        vision_end = doors_end + vision
         if vision:
-            seen = out[doors_end:].reshape(slots.agents, slots.agents)
+            seen = out[doors_end:vision_end].reshape(slots.agents, slots.agents)
             seen[np.ix_(self.agent_slot, self.agent_slot)] = snap.sees_agent
+        if slots.state_forts:
+            cover = out[vision_end:-1].reshape(slots.doors, 2)
+            cover[:len(self.gaps)] = forts.door_cover(snap, self.gaps, HIDERS)
+            hiders = snap.agent_pos[self.team == HIDERS]
+            out[-1] = forts.inside(hiders, self.room).mean() if self.room is not None and len(hiders) else 0.0
         return out
 
 

@@ -128,6 +128,16 @@ class Sensors(Strict):
     # Every box and ramp is in every observation, wherever the agent looks and whatever walls stand
     # between (grabbing and locking still need the object in sight); agents stay seen by cone and walls
     objects_always_seen: bool = False
+    # env.state() also holds what a fort is made of: for each door slot, the share of its gap that the
+    # hiders' locked boxes and that any box cover, and the share of the hiders inside their room, so
+    # that a critic can value a door being shut the step it happens (needs `doors`)
+    state_forts: bool = False
+
+    @model_validator(mode="after")
+    def _forts_need_doors(self):
+        if self.state_forts and not self.doors:
+            raise ValueError("sensors.state_forts needs door slots: set sensors.doors to 1 or more")
+        return self
 
 
 Region = Literal["anywhere", "room", "outside", "each_room"]

@@ -5,8 +5,10 @@ from gymnasium import spaces
 
 import arena
 import scenarios
-from arena import tasks
+from arena import forts, tasks
 from arena.observations import Slots, state_space
+from arena.scripted import FortBuilders
+from scenarios.errors import InputError
 
 
 @pytest.mark.parametrize("name", scenarios.names())
@@ -98,3 +100,40 @@ def test_state_vision_appends_who_sees_whom_by_slot():
         env.step(actions)
         plain.step(actions)
     assert seen_any
+
+
+def test_state_forts_appends_what_a_fort_is_made_of():
+    """Scripted hiders carry boxes to the doors: at the end of the preparation phase the state says
+    each door of their room is fully blocked by their locked boxes exactly when a fort is detected."""
+    kwargs = dict(sensors__doors=2)
+    plain = arena.parallel_env("hide_and_seek_quadrant", **kwargs)
+    env = arena.parallel_env("hide_and_seek_quadrant", sensors__state_forts=True, **kwargs)
+    base = plain.state_space.shape[0]
+    assert env.state_space.shape[0] == base + 2 * 2 + 1
+    prep = env.scenario.prep_steps
+    outcomes = set()
+    for seed in range(6):
+        plain.reset(seed=seed)
+        env.reset(seed=seed)
+        start = env.state()
+        assert np.array_equal(start[:base], plain.state())
+        n_doors = len(forts.room_doors(env.world.layout, env.world.layout.room))
+        cover = start[base:-1].reshape(2, 2)
+        assert not cover[:, 0].any() and not cover[n_doors:].any()   # nothing locked yet; unused slots zero
+        assert start[-1] == 1.0                                       # both hiders start in their room
+        team = FortBuilders(env)
+        while env.snapshot.t < prep:
+            _, _, _, _, infos = env.step(team.act(env.snapshot))
+        cover = env.state()[base:-1].reshape(2, 2)[:n_doors]
+        while env.agents:
+            _, _, _, _, infos = env.step(team.act(env.snapshot))
+        fort = infos[team.names[0]]["episode"]["fort_prep"]
+        assert (cover[:, 0] == 1.0).all() == bool(fort)
+        assert (cover[:, 1] >= cover[:, 0]).all()                     # any box blocks at least what locked ones do
+        outcomes.add(bool(fort))
+    assert outcomes == {True, False}                                  # both kinds of episode were checked
+
+
+def test_state_forts_needs_door_slots():
+    with pytest.raises(InputError, match="sensors.doors"):
+        arena.parallel_env("hide_and_seek_quadrant", sensors__state_forts=True)
