@@ -3,8 +3,9 @@ walled into a room, did an agent cross a LOW wall while elevated."""
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
-from arena.geometry import rect_distance
+from arena.geometry import point_rect_distance
 from arena.layouts import Layout
 from arena.snapshot import BOX, LOW, Snapshot
 
@@ -28,30 +29,40 @@ def room_doors(layout: Layout, room: tuple[float, float, float, float]) -> np.nd
     return layout.doors[of_room(layout, room)].reshape(-1, 4)
 
 
-def _blocked(snap: Snapshot, doors: np.ndarray, boxes: np.ndarray) -> np.ndarray:
-    """(D, DOOR_SAMPLES) bool: which points along each door's gap are closer than an agent's diameter
-    to one of the `boxes` (a mask over the objects)."""
-    st = snap.static
-    if not len(doors) or not boxes.any():
-        return np.zeros((len(doors), DOOR_SAMPLES), dtype=bool)
+def gap_points(doors: np.ndarray) -> np.ndarray:
+    """(D, DOOR_SAMPLES, 2) points evenly spaced along each door's gap, ends included."""
     t = np.linspace(0.0, 1.0, DOOR_SAMPLES)[None, :, None]
-    points = (doors[:, None, :2] * (1 - t) + doors[:, None, 2:] * t).reshape(-1, 2)
-    gap = rect_distance(points, snap.obj_pos[boxes], snap.obj_angle[boxes], st.obj_half[boxes]).min(axis=1)
-    return gap.reshape(len(doors), DOOR_SAMPLES) < 2 * st.agent_radius
+    return doors[:, None, :2] * (1 - t) + doors[:, None, 2:] * t
 
 
 def doors_shut(snap: Snapshot, doors: np.ndarray, team: int) -> np.ndarray:
     """(D,) bool: no agent fits through the door past the boxes `team` has locked: every point of
     the gap is closer than an agent's diameter to one of those boxes."""
-    locked = (snap.static.obj_kind == BOX) & (snap.obj_lock == team)
-    return _blocked(snap, doors, locked).all(axis=1)
+    return door_cover(snap, gap_points(doors), team)[:, 0] == 1.0
 
 
-def door_cover(snap: Snapshot, doors: np.ndarray, team: int) -> np.ndarray:
-    """(D, 2): the share of each door's gap blocked by the boxes `team` has locked, and by any box."""
-    boxes = snap.static.obj_kind == BOX
-    return np.column_stack([_blocked(snap, doors, boxes & (snap.obj_lock == team)).mean(axis=1),
-                            _blocked(snap, doors, boxes).mean(axis=1)])
+def door_cover(snap: Snapshot, points: np.ndarray, team: int) -> np.ndarray:
+    """(D, 2): the share of each door's `gap_points` closer than an agent's diameter to a box `team`
+    has locked, and to any box."""
+    st = snap.static
+    out = np.zeros((len(points), 2))
+    _cover(points, snap.obj_pos, snap.obj_angle, st.obj_half, st.obj_kind, snap.obj_lock, team,
+           2 * st.agent_radius, out)
+    return out
+
+
+@njit(cache=True)
+def _cover(points, pos, angle, half, kind, lock, team, reach, out):
+    for d in range(points.shape[0]):
+        for i in range(points.shape[1]):
+            by_team = by_any = False
+            for k in range(pos.shape[0]):
+                if kind[k] == BOX and point_rect_distance(points[d, i, 0], points[d, i, 1], pos, angle, half, k) < reach:
+                    by_any = True
+                    by_team |= lock[k] == team
+            out[d, 0] += by_team
+            out[d, 1] += by_any
+    out /= points.shape[1]
 
 
 def room_centre(room: tuple[float, float, float, float]) -> np.ndarray:

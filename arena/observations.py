@@ -144,7 +144,8 @@ class Observer:
                  team: np.ndarray | None = None, gaps: np.ndarray | None = None,
                  room: tuple[float, float, float, float] | None = None):
         self.slots = slots
-        self.team, self.gaps, self.room = team, gaps, room
+        self.team, self.room = team, room
+        self.gap_points = None if gaps is None else forts.gap_points(gaps)
         self.index = team_index(team, slots.team_size) if slots.team_size else None
         self.doors = np.zeros((0, DOOR_DIM), np.float32) if doors is None else doors
         self.agent_slot = agent_slot
@@ -243,7 +244,7 @@ class Observer:
             seen[np.ix_(self.agent_slot, self.agent_slot)] = snap.sees_agent
         if slots.state_forts:
             cover = out[vision_end:-1].reshape(slots.doors, 2)
-            cover[:len(self.gaps)] = forts.door_cover(snap, self.gaps, HIDERS)
+            cover[:len(self.gap_points)] = forts.door_cover(snap, self.gap_points, HIDERS)
             hiders = snap.agent_pos[self.team == HIDERS]
             out[-1] = forts.inside(hiders, self.room).mean() if self.room is not None and len(hiders) else 0.0
         return out
