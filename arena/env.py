@@ -72,8 +72,9 @@ class ArenaEnv(ParallelEnv):
         slot = np.array([self.possible_agents.index(a) for a in self.agents], dtype=np.int64)
         layout = self.world.layout
         doors = door_table(layout, self.slots.doors) if self.slots.doors else None
+        gaps = door_gaps(layout, self.slots.doors) if self.slots.state_forts else None
         self.observer = Observer(self.slots, slot, int((self.world.static.obj_kind == 0).sum()), doors, team,
-                                 door_gaps(layout, self.slots.doors), layout.room)
+                                 gaps, layout.room)
         self.snapshot = take(self.world, 0)
         self.task = tasks.make(self.scenario, self.snapshot, self.world.layout)
         self._script = getattr(self.task, "script", None)

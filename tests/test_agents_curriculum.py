@@ -4,7 +4,6 @@ import json
 import pytest
 
 import arena
-
 from agents import config
 from agents.curriculum import Curriculum
 from agents.trainer import Trainer
