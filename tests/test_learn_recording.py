@@ -60,13 +60,25 @@ def test_eval_record_writes_one_replay_per_episode_and_a_stage_table(run, tmp_pa
 def test_eval_plays_with_env_kwargs_over_the_runs_and_notes_them(run, capsys):
     assert main(["eval", str(run), "--episodes", "2", "--record", "--env-kwargs", "{horizon: 20}"]) == 0
     own = config.load(run / "config.yaml").env_kwargs
-    assert json.loads((run / "eval.json").read_text())["env_kwargs"] == {**own, "horizon": 20}
+    assert json.loads((run / "eval_horizon=20.json").read_text())["env_kwargs"] == {**own, "horizon": 20}
     newest = max((run / "eval_replays").iterdir())
     assert replays.load(newest).num_frames == 21
     capsys.readouterr()
     with pytest.raises(SystemExit) as exit_:
         main(["eval", str(run), "--env-kwargs", "horizon"])
     assert exit_.value.code == 2 and "expected a YAML mapping" in capsys.readouterr().err
+
+
+def test_eval_with_env_kwargs_leaves_the_runs_eval_json_alone(run):
+    before = (run / "eval.json").read_bytes() if (run / "eval.json").exists() else None
+    kwargs = "{rules__prep_fraction: 0.5, spawn__boxes_at_doors: 1.0}"
+    assert main(["eval", str(run), "--episodes", "1", "--env-kwargs", kwargs]) == 0
+    played = run / "eval_rules__prep_fraction=0.5+spawn__boxes_at_doors=1.0.json"
+    assert json.loads(played.read_text())["env_kwargs"]["spawn__boxes_at_doors"] == 1.0
+    assert ((run / "eval.json").read_bytes() if (run / "eval.json").exists() else None) == before
+    own = config.load(run / "config.yaml").env_kwargs
+    assert main(["eval", str(run), "--episodes", "1", "--env-kwargs", json.dumps(own)]) == 0
+    assert json.loads((run / "eval.json").read_text())["episodes"] == 1  # the run's own options: eval.json
 
 
 def test_eval_out_writes_the_metrics_elsewhere_and_leaves_the_run_alone(run, tmp_path, capsys):

@@ -11,8 +11,10 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import functools
+import hashlib
 import importlib
 import json
+import re
 import statistics
 import time
 from pathlib import Path
@@ -183,7 +185,7 @@ def run_eval(args) -> int:
         if record_dir.exists() and not record_dir.is_dir():
             raise InputError(f"--record {record_dir}: exists and is not a directory")
     env_kwargs = {**cfg.env_kwargs, **(args.env_kwargs or {})}
-    out = Path(args.out) if args.out else run_dir / "eval.json"
+    out = Path(args.out) if args.out else run_dir / eval_name(cfg.env_kwargs, env_kwargs)
     if out.is_dir():
         raise InputError(f"--out {out}: is a directory; give a file name such as {out / 'eval.json'}")
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -201,6 +203,19 @@ def run_eval(args) -> int:
               f"(arena watch {record_dir})")
     print(f"wrote {out}")
     return 0
+
+
+def eval_name(own: dict, played: dict) -> str:
+    """eval.json for the run's own env options; for others a name of its own that says which, so
+    that evaluating at a curriculum stage does not overwrite the run's eval.json."""
+    changed = {k: v for k, v in played.items() if k not in own or own[k] != v}
+    if not changed:
+        return "eval.json"
+    slug = "+".join(f"{k}={v}" for k, v in sorted(changed.items()))
+    slug = re.sub(r"[^A-Za-z0-9_.=+-]", "", slug)
+    if len(slug) > 100:
+        slug = hashlib.sha1(slug.encode()).hexdigest()[:12]
+    return f"eval_{slug}.json"
 
 
 def _replays_in(directory: Path | None) -> set[Path]:
@@ -279,7 +294,8 @@ def register(subparsers):
     ev.add_argument("--env-kwargs", type=_yaml_mapping, metavar="YAML",
                     help="env options over the run's own, e.g. '{spawn__boxes_at_doors: 1.0}' to play at a "
                          "curriculum stage")
-    ev.add_argument("--out", metavar="FILE", help="where to write the metrics JSON (default RUN_DIR/eval.json)")
+    ev.add_argument("--out", metavar="FILE", help="where to write the metrics JSON (default RUN_DIR/eval.json, or "
+                    "RUN_DIR/eval_KEY=VALUE.json with --env-kwargs)")
     ev.set_defaults(run=run_eval)
 
     ex = subparsers.add_parser("export", help="copy a run's config and policies (no optimiser state) to ship them")
