@@ -125,6 +125,26 @@ def _behind_boxes(layout: layouts.Layout, boxes: np.ndarray, reach: list[float],
     return {first + k: np.concatenate([spot - spread, spot + spread]) for k, spot in enumerate(spots)}
 
 
+def _outside_doors(layout: layouts.Layout, count: int, radius: float, wall_half: float, distance: float,
+                   first: int) -> dict[int, np.ndarray]:
+    """spawn.place's `within` rectangles putting agent `first + k` just outside the (k mod doors)-th
+    door of the hiders' room, its centre up to `distance` beyond the agent's own clearance."""
+    if layout.room is None:
+        return {}
+    doors = forts.room_doors(layout, layout.room)
+    if not len(doors):
+        return {}
+    middle = (doors[:, :2] + doors[:, 2:]) / 2
+    outward = middle - forts.room_centre(layout.room)
+    along = doors[:, 2:] - doors[:, :2]
+    normal = np.stack([-along[:, 1], along[:, 0]], axis=1) / np.linalg.norm(along, axis=1, keepdims=True)
+    normal *= np.sign((normal * outward).sum(axis=1, keepdims=True))
+    spots = middle + normal * (wall_half + radius + spawn.CLEARANCE + distance / 2)
+    half = distance / 2
+    return {first + k: np.concatenate([spots[k % len(spots)] - half, spots[k % len(spots)] + half])
+            for k in range(count)}
+
+
 class World:
     def __init__(self, scenario: Scenario, rng: np.random.Generator, placement: dict | None = None):
         sc = scenario
@@ -159,13 +179,16 @@ class World:
         if sc.spawn.hiders_behind_boxes is not None and len(at_doors):
             within = _behind_boxes(self.layout, at_doors[:n_hiders, :2], radii, sc.agents.radius,
                                    sc.spawn.hiders_behind_boxes, first=len(obj_kind))
+        if sc.spawn.seekers_at_doors and rng.random() < sc.spawn.seekers_at_doors:  # no draw when off
+            within.update(_outside_doors(self.layout, n_seekers, sc.agents.radius, wall_half,
+                                         sc.spawn.seekers_door_distance, first=len(obj_kind) + n_hiders))
         try:
             positions = spawn.place(rng, self.layout, sc.world.size, wall_half, radii, regions, at_doors[:, :2],
                                     within)
         except RuntimeError:
             if not within:
                 raise
-            # no room behind a box (another box or a wall there): the hiders start in their region
+            # no room behind a box (another box or a wall there) or at a door: all start in their region
             positions = spawn.place(rng, self.layout, sc.world.size, wall_half, radii, regions, at_doors[:, :2])
         if n_sites:
             self.layout = dataclasses.replace(self.layout, sites=positions[len(radii) - n_sites:])

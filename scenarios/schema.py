@@ -167,6 +167,11 @@ class Spawn(Strict):
     # on the side away from its door, moved by up to this much (metres) along each axis: a reverse
     # curriculum over where the hiders start, from ready to push (0) to anywhere in the room.
     hiders_behind_boxes: NonNegativeFloat | None = None
+    # The chance, each episode, that the seekers start just outside the doors of the hiders' room
+    # (the k-th seeker at door k, modulo the doors), up to seekers_door_distance metres out: a fort
+    # left unlocked when the preparation phase ends is then pushed open at once. 0 is the original game.
+    seekers_at_doors: Fraction = 0.0
+    seekers_door_distance: NonNegativeFloat = 0.5
 
     @model_validator(mode="after")
     def _distance_range(self):

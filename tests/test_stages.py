@@ -212,3 +212,25 @@ def test_reset_overrides_change_the_spawn_but_not_the_spaces():
     assert env.scenario.spawn.boxes_at_doors == 0.0
     with pytest.raises(InputError, match="observation spaces"):
         env.reset(seed=0, options={"overrides": {"agents__hiders": 3}})
+
+
+def test_seekers_at_doors_start_just_outside_a_door_of_the_hiders_room():
+    near = {}
+    for chance in (0.0, 1.0):
+        env = arena.parallel_env(spawn__seekers_at_doors=chance, spawn__seekers_door_distance=0.6)
+        gaps = []
+        for seed in range(30):
+            env.reset(seed=seed)
+            layout, snap = env.world.layout, env.snapshot
+            doors = forts.room_doors(layout, layout.room)
+            seekers = snap.agent_pos[snap.static.agent_team == 1]
+            assert not forts.inside(seekers, layout.room).any()
+            middles = (doors[:, :2] + doors[:, 2:]) / 2
+            gaps.extend(np.linalg.norm(seekers[:, None] - middles[None], axis=2).min(axis=1))
+        near[chance] = np.mean(np.array(gaps) < 1.2)
+    assert near[1.0] == 1.0 and near[0.0] < 0.4
+
+
+def test_a_negative_seeker_door_distance_is_an_error():
+    with pytest.raises(InputError, match="seekers_door_distance"):
+        arena.parallel_env(spawn__seekers_door_distance=-1.0)
