@@ -31,6 +31,7 @@ class Slots:
     team_size: int = 0
     objects_always_seen: bool = False
     state_forts: bool = False
+    clock: bool = True
 
     @property
     def state_rays(self) -> int:
@@ -43,7 +44,7 @@ class Slots:
                    max(sc.ramps.count.max, 1), sc.sensors.lidar_rays, sc.sensors.state_lidar, sc.sensors.doors,
                    sc.sensors.state_vision,
                    max(sc.agents.hiders.max, sc.agents.seekers.max) if sc.sensors.agent_index else 0,
-                   sc.sensors.objects_always_seen, sc.sensors.state_forts)
+                   sc.sensors.objects_always_seen, sc.sensors.state_forts, sc.sensors.clock)
 
 
 def _box(shape) -> spaces.Box:
@@ -194,10 +195,11 @@ class Observer:
         """Write the upstream entries (and doors) into `parts`, zeroed (A, ...) arrays, one per key."""
         st = snap.static
         sees_obj = np.ones_like(snap.sees_obj) if self.slots.objects_always_seen else snap.sees_obj
+        progress, prep = (snap.t / st.horizon, float(snap.prep)) if self.slots.clock else (0.0, 0.0)
         _fill(snap.agent_pos, snap.agent_vel, snap.agent_angle, snap.agent_angvel, snap.agent_elevated,
               st.agent_team, snap.agent_grab, snap.obj_pos, snap.obj_vel, snap.obj_angle, snap.obj_angvel,
               st.obj_half, snap.obj_lock, self.n_boxes, snap.sees_agent, sees_obj, self.other_index,
-              self.other_slot, st.size, snap.t / st.horizon, float(snap.prep),
+              self.other_slot, st.size, progress, prep,
               parts["observation_self"], parts["agent_qpos_qvel"], parts["mask_aa_obs"], parts["box_obs"],
               parts["mask_ab_obs"], parts["ramp_obs"], parts["mask_ar_obs"])
         parts["lidar"][:] = _scaled_lidar(snap)

@@ -132,6 +132,10 @@ class Sensors(Strict):
     # hiders' locked boxes and that any box cover, and the share of the hiders inside their room, so
     # that a critic can value a door being shut the step it happens (needs `doors`)
     state_forts: bool = False
+    # Each observation holds the episode's progress and whether the preparation phase is on (as
+    # upstream's prep_obs). Off, both entries are zero (env.state() keeps them): agents cannot time
+    # an action to the step the preparation phase ends, and hiders must lock before seekers move.
+    clock: bool = True
 
     @model_validator(mode="after")
     def _forts_need_doors(self):

@@ -68,3 +68,21 @@ def test_state_holds_every_entity_whatever_is_seen():
     assert env.state_space.contains(state)
     assert state.dtype == np.float32
     np.testing.assert_allclose(state[1:3], [1 / 6, 3 / 6], atol=1e-6)
+
+
+def test_without_a_clock_no_observation_tells_when_the_preparation_phase_ends():
+    clocks = {}
+    for clock in (True, False):
+        env = arena.parallel_env(sensors__clock=clock)
+        obs, _ = env.reset(seed=0)
+        idle = {agent: np.array([5, 5, 5, 0, 0]) for agent in env.agents}
+        seen, states = [], []
+        while env.agents:
+            seen.append(obs["hider_0"]["observation_self"][10:12].copy())
+            states.append(env.state())
+            obs, *_ = env.step(idle)
+        clocks[clock] = np.array(seen), np.array(states)
+    with_clock, without = clocks[True][0], clocks[False][0]
+    assert with_clock[:, 1].tolist() == [1.0] * 32 + [0.0] * 48 and with_clock[-1, 0] > 0.9
+    assert not without.any()
+    np.testing.assert_array_equal(clocks[True][1], clocks[False][1])   # the critic's state keeps the clock
