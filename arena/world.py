@@ -56,20 +56,23 @@ def _apply_placement(placement: dict, positions: np.ndarray, angles: np.ndarray,
         angles[start:start + count] = rows[:, 2]
 
 
+def _door_frames(doors: np.ndarray, room) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each door's middle, the vector along its gap, and the unit normal pointing into `room`."""
+    middle, along = (doors[:, :2] + doors[:, 2:]) / 2, doors[:, 2:] - doors[:, :2]
+    inward = np.stack([-along[:, 1], along[:, 0]], axis=1) / np.linalg.norm(along, axis=1, keepdims=True)
+    inward *= np.sign((inward * (forts.room_centre(room) - middle)).sum(axis=1, keepdims=True))
+    return middle, along, inward
+
+
 def _against_doors(layout: layouts.Layout, box_half: np.ndarray, wall_half: float) -> np.ndarray:
     """(x, y, angle) rows putting boxes, one per door of the hiders' room, flat against the
     inside of each door with their long side along it."""
     if layout.room is None:
         return np.zeros((0, 3))
     doors = forts.room_doors(layout, layout.room)[:len(box_half)]
-    centre = forts.room_centre(layout.room)
-    rows = []
-    for (x0, y0, x1, y1), half in zip(doors, box_half):
-        middle, along = np.array([(x0 + x1) / 2, (y0 + y1) / 2]), np.array([x1 - x0, y1 - y0])
-        inward = np.array([-along[1], along[0]]) / np.linalg.norm(along)
-        inward *= np.sign(inward @ (centre - middle))
-        rows.append((*(middle + inward * (half[1] + wall_half + 0.01)), math.atan2(along[1], along[0])))
-    return np.array(rows).reshape(-1, 3)
+    middle, along, inward = _door_frames(doors, layout.room)
+    xy = middle + inward * (box_half[:len(doors), 1:2] + wall_half + 0.01)
+    return np.column_stack([xy, np.arctan2(along[:, 1], along[:, 0])])
 
 
 def _near(rng, origins: np.ndarray, nearest: float, distance: float, lo: np.ndarray, hi: np.ndarray,
@@ -134,12 +137,8 @@ def _outside_doors(layout: layouts.Layout, count: int, radius: float, wall_half:
     doors = forts.room_doors(layout, layout.room)
     if not len(doors):
         return {}
-    middle = (doors[:, :2] + doors[:, 2:]) / 2
-    outward = middle - forts.room_centre(layout.room)
-    along = doors[:, 2:] - doors[:, :2]
-    normal = np.stack([-along[:, 1], along[:, 0]], axis=1) / np.linalg.norm(along, axis=1, keepdims=True)
-    normal *= np.sign((normal * outward).sum(axis=1, keepdims=True))
-    spots = middle + normal * (wall_half + radius + spawn.CLEARANCE + distance / 2)
+    middle, _, inward = _door_frames(doors, layout.room)
+    spots = middle - inward * (wall_half + radius + spawn.CLEARANCE + distance / 2)
     half = distance / 2
     return {first + k: np.concatenate([spots[k % len(spots)] - half, spots[k % len(spots)] + half])
             for k in range(count)}
