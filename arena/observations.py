@@ -32,6 +32,7 @@ class Slots:
     objects_always_seen: bool = False
     state_forts: bool = False
     clock: bool = True
+    doors_from_rank: bool = False
 
     @property
     def state_rays(self) -> int:
@@ -44,7 +45,8 @@ class Slots:
                    max(sc.ramps.count.max, 1), sc.sensors.lidar_rays, sc.sensors.state_lidar, sc.sensors.doors,
                    sc.sensors.state_vision,
                    max(sc.agents.hiders.max, sc.agents.seekers.max) if sc.sensors.agent_index else 0,
-                   sc.sensors.objects_always_seen, sc.sensors.state_forts, sc.sensors.clock)
+                   sc.sensors.objects_always_seen, sc.sensors.state_forts, sc.sensors.clock,
+                   sc.sensors.doors_from_rank)
 
 
 def _box(shape) -> spaces.Box:
@@ -129,16 +131,30 @@ def door_table(layout: Layout, count: int) -> np.ndarray:
     return np.column_stack([(gaps[:, :2] + gaps[:, 2:]) / 2, along, own]).astype(np.float32)
 
 
+def team_rank(team: np.ndarray) -> np.ndarray:
+    """(A,) each agent's rank among its own team's agents."""
+    return np.array([(team[:i] == t).sum() for i, t in enumerate(team)], dtype=np.int64)
+
+
 def team_index(team: np.ndarray, size: int) -> np.ndarray:
     """(A, size) int8 one-hot rows: each agent's rank among its own team's agents."""
-    rank = np.array([(team[:i] == t).sum() for i, t in enumerate(team)], dtype=np.int64)
-    return np.eye(size, dtype=np.int8)[rank]
+    return np.eye(size, dtype=np.int8)[team_rank(team)]
+
+
+def doors_from_rank(doors: np.ndarray, team: np.ndarray) -> np.ndarray:
+    """(A, doors, 5) each agent's rows of a `door_table`, the hiders' room's doors turned so that the
+    agent of rank r in its team finds door r (modulo their number) first."""
+    own = int(doors[:, 4].sum())
+    order = np.tile(np.arange(len(doors)), (len(team), 1))
+    if own:
+        order[:, :own] = (order[:, :own] + team_rank(team)[:, None]) % own
+    return doors[order]
 
 
 class Observer:
     """Builds observations for one episode; `agent_slot[i]` is agent i's index in possible_agents;
     `doors`: the episode's `door_table` (needed when the slots have doors); `team`: each agent's team
-    (needed when the slots have a team size or fort entries, which also need the `door_gaps` and the
+    (needed when the slots have a team size, doors from rank or fort entries, which also need the `door_gaps` and the
     hiders' `room`)."""
 
     def __init__(self, slots: Slots, agent_slot: np.ndarray, n_boxes: int, doors: np.ndarray | None = None,
@@ -149,8 +165,10 @@ class Observer:
         self.gap_points = None if gaps is None else forts.gap_points(gaps)
         self.index = team_index(team, slots.team_size) if slots.team_size else None
         self.doors = np.zeros((0, DOOR_DIM), np.float32) if doors is None else doors
-        self.agent_slot = agent_slot
         n = len(agent_slot)
+        self.seen_doors = (doors_from_rank(self.doors, team) if slots.doors_from_rank
+                           else np.broadcast_to(self.doors, (n, *self.doors.shape)))
+        self.agent_slot = agent_slot
         self.n_boxes = n_boxes
         self._flat: tuple[np.ndarray, dict[str, np.ndarray]] | None = None   # observe_flat's buffer and views
         # Row i lists, in slot order, the other agents of this episode and the slot each one fills.
@@ -207,8 +225,8 @@ class Observer:
             # every door is known (walls hide none): its rows relative to each agent, unmasked
             k = len(self.doors)
             rows = parts["door_obs"]
-            np.subtract(self.doors[None, :, :2], snap.agent_pos[:, None, :], out=rows[:, :k, :2], casting="unsafe")
-            rows[:, :k, 2:] = self.doors[None, :, 2:]
+            np.subtract(self.seen_doors[:, :, :2], snap.agent_pos[:, None, :], out=rows[:, :k, :2], casting="unsafe")
+            rows[:, :k, 2:] = self.seen_doors[:, :, 2:]
             parts["mask_ad_obs"][:, :k] = 1
         if self.index is not None:
             parts["agent_index"][:] = self.index

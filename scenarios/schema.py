@@ -136,11 +136,16 @@ class Sensors(Strict):
     # upstream's prep_obs). Off, both entries are zero (env.state() keeps them): agents cannot time
     # an action to the step the preparation phase ends, and hiders must lock before seekers move.
     clock: bool = True
+    # Each agent's door slots start from the door of the hiders' room matching its rank in its team
+    # (hider_1's first slot is the room's second door, when it has two): teammates that share a
+    # policy and head for their first door go to different doors (needs `doors`)
+    doors_from_rank: bool = False
 
     @model_validator(mode="after")
-    def _forts_need_doors(self):
-        if self.state_forts and not self.doors:
-            raise ValueError("sensors.state_forts needs door slots: set sensors.doors to 1 or more")
+    def _need_doors(self):
+        for option in ("state_forts", "doors_from_rank"):
+            if getattr(self, option) and not self.doors:
+                raise ValueError(f"sensors.{option} needs door slots: set sensors.doors to 1 or more")
         return self
 
 

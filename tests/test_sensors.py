@@ -2,8 +2,11 @@
 import math
 
 import numpy as np
+import pytest
 
 import arena
+from arena.observations import doors_from_rank
+from scenarios.errors import InputError
 
 OPEN = dict(layout__kind="open", agents__hiders=1, agents__seekers=1, boxes__count=1, ramps__count=1,
             rules__prep_fraction=0.0)
@@ -86,3 +89,40 @@ def test_without_a_clock_no_observation_tells_when_the_preparation_phase_ends():
     assert with_clock[:, 1].tolist() == [1.0] * 32 + [0.0] * 48 and with_clock[-1, 0] > 0.9
     assert not without.any()
     np.testing.assert_array_equal(clocks[True][1], clocks[False][1])   # the critic's state keeps the clock
+
+
+def _door_centres(obs, agent):
+    """Where an agent's observation puts the centre of each door it has, in world coordinates."""
+    present = obs[agent]["mask_ad_obs"].astype(bool)
+    return obs[agent]["door_obs"][present, :2] + obs[agent]["observation_self"][:2] * 6.0
+
+
+def test_doors_from_rank_send_teammates_first_to_different_doors_of_their_room():
+    for doors in (1, 2):
+        seen = {}
+        for from_rank in (False, True):
+            env = arena.parallel_env(layout__door_dropout=1.0 if doors == 1 else 0.0, sensors__doors=3,
+                                     sensors__doors_from_rank=from_rank)
+            obs, _ = env.reset(seed=3)
+            seen[from_rank] = {a: _door_centres(obs, a) for a in env.agents}, env.state()
+        plain, turned = seen[False][0], seen[True][0]
+        assert len(plain["hider_0"]) == doors
+        for agent in plain:
+            np.testing.assert_allclose(plain[agent], plain["hider_0"], atol=1e-5)
+        for rank in (0, 1):
+            for team in ("hider", "seeker"):
+                expect = np.roll(plain["hider_0"], -rank, axis=0)
+                np.testing.assert_allclose(turned[f"{team}_{rank}"], expect, atol=1e-5)
+        np.testing.assert_array_equal(seen[False][1], seen[True][1])   # the critic's state keeps one order
+    assert not np.allclose(turned["hider_0"][0], turned["hider_1"][0])
+
+
+def test_doors_from_rank_turn_only_the_doors_of_the_hiders_room():
+    table = np.array([[0, 0, 1, 0, 1], [1, 0, 1, 0, 1], [2, 0, 1, 0, 0]], np.float32)   # two own doors, one other
+    rows = doors_from_rank(table, team=np.array([0, 0, 0, 1]))
+    assert rows[:, :, 0].tolist() == [[0, 1, 2], [1, 0, 2], [0, 1, 2], [0, 1, 2]]
+
+
+def test_doors_from_rank_needs_door_slots():
+    with pytest.raises(InputError, match="sensors.doors_from_rank needs door slots"):
+        arena.parallel_env(sensors__doors_from_rank=True)
