@@ -22,7 +22,7 @@ from arena.snapshot import HIDERS
 
 from doors_by_distance import doors_of
 
-AFTER_PREP = (0, 4, 8, 16)
+AFTER_PREP = (0, 1, 4, 8, 16)
 
 
 def main():
