@@ -9,7 +9,8 @@ from pettingzoo import ParallelEnv
 
 import scenarios
 from arena import mechanics, tasks
-from arena.observations import Observer, Slots, door_gaps, door_table, flat_columns, observation_space, state_space
+from arena.observations import (Observer, Slots, door_gaps, door_table, flat_columns, observation_space, state_space,
+                                team_rank)
 from arena.snapshot import Snapshot, take
 from arena.world import World
 from scenarios.errors import InputError
@@ -68,7 +69,7 @@ class ArenaEnv(ParallelEnv):
         self.world = World(self.scenario, self._rng, options.get("placement"))
         self.world.static = self.world.static.with_layout(self.world.layout)  # sites, cylinder: for the renderer
         team = self.world.static.agent_team
-        self.agents = [f"{TEAM_NAMES[t]}_{int((team[:i] == t).sum())}" for i, t in enumerate(team)]
+        self.agents = [f"{TEAM_NAMES[t]}_{r}" for t, r in zip(team, team_rank(team))]
         slot = np.array([self.possible_agents.index(a) for a in self.agents], dtype=np.int64)
         layout = self.world.layout
         doors = door_table(layout, self.slots.doors) if self.slots.doors else None
