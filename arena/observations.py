@@ -16,6 +16,7 @@ from scenarios.schema import Scenario
 
 SELF_DIM, AGENT_DIM, OBJ_DIM, DOOR_DIM = 12, 8, 12, 5
 STATE_AGENT_DIM, STATE_OBJ_DIM, STATE_DOOR_DIM = 10, 11, 6
+HOLDER_DIM = 2   # `sensors.held_by_others`: two more columns in every object row
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,15 @@ class Slots:
     state_forts: bool = False
     clock: bool = True
     doors_from_rank: bool = False
+    held_by_others: bool = False
+
+    @property
+    def obj_dim(self) -> int:
+        return OBJ_DIM + HOLDER_DIM * self.held_by_others
+
+    @property
+    def state_obj_dim(self) -> int:
+        return STATE_OBJ_DIM + HOLDER_DIM * self.held_by_others
 
     @property
     def state_rays(self) -> int:
@@ -46,7 +56,7 @@ class Slots:
                    sc.sensors.state_vision,
                    max(sc.agents.hiders.max, sc.agents.seekers.max) if sc.sensors.agent_index else 0,
                    sc.sensors.objects_always_seen, sc.sensors.state_forts, sc.sensors.clock,
-                   sc.sensors.doors_from_rank)
+                   sc.sensors.doors_from_rank, sc.sensors.held_by_others)
 
 
 def _box(shape) -> spaces.Box:
@@ -60,9 +70,9 @@ def observation_space(slots: Slots, task_keys: dict[str, spaces.Space] | None = 
         "observation_self": _box((SELF_DIM,)),
         "agent_qpos_qvel": _box((others, AGENT_DIM)),
         "mask_aa_obs": spaces.MultiBinary(others),
-        "box_obs": _box((slots.boxes, OBJ_DIM)),
+        "box_obs": _box((slots.boxes, slots.obj_dim)),
         "mask_ab_obs": spaces.MultiBinary(slots.boxes),
-        "ramp_obs": _box((slots.ramps, OBJ_DIM)),
+        "ramp_obs": _box((slots.ramps, slots.obj_dim)),
         "mask_ar_obs": spaces.MultiBinary(slots.ramps),
         "lidar": _box((slots.rays,)),
         **({"door_obs": _box((slots.doors, DOOR_DIM)), "mask_ad_obs": spaces.MultiBinary(slots.doors)}
@@ -90,7 +100,7 @@ def state_space(slots: Slots, task_keys: dict[str, spaces.Space] | None = None) 
     (`sensors.state_forts`) `fort_entries`."""
     extras = sum(spaces.flatdim(space) for space in (task_keys or {}).values())
     per_agent = STATE_AGENT_DIM + extras + slots.state_rays
-    objects = (slots.boxes + slots.ramps) * STATE_OBJ_DIM
+    objects = (slots.boxes + slots.ramps) * slots.state_obj_dim
     vision = slots.agents**2 if slots.state_vision else 0
     return _box((slots.agents * per_agent + objects + 2 + slots.doors * STATE_DOOR_DIM + vision
                  + fort_entries(slots),))
@@ -101,6 +111,15 @@ def fort_entries(slots: Slots) -> int:
     hiders' locked boxes and by any box (`forts.door_cover`), then the share of the hiders inside
     their room."""
     return slots.doors * 2 + 1 if slots.state_forts else 0
+
+
+def _held_by_others(grab: np.ndarray, team: np.ndarray, n_objects: int) -> np.ndarray:
+    """(A, objects, 2) whether another agent of each agent's team, and whether an agent of the other
+    team, holds each object (`grab`: the object each agent holds, -1 for none)."""
+    holds = (grab[:, None] == np.arange(n_objects)).astype(np.float32)
+    same = team[:, None] == team[None, :]
+    teammates = (same & ~np.eye(len(team), dtype=bool)).astype(np.float32)
+    return np.stack([teammates @ holds, (~same).astype(np.float32) @ holds], -1) > 0
 
 
 def _scaled_lidar(snap: Snapshot) -> np.ndarray:
@@ -183,9 +202,9 @@ class Observer:
         parts = {"observation_self": np.empty((n, SELF_DIM), np.float32),
                  "agent_qpos_qvel": np.zeros((n, slots.agents - 1, AGENT_DIM), np.float32),
                  "mask_aa_obs": np.zeros((n, slots.agents - 1), np.int8),
-                 "box_obs": np.zeros((n, slots.boxes, OBJ_DIM), np.float32),
+                 "box_obs": np.zeros((n, slots.boxes, slots.obj_dim), np.float32),
                  "mask_ab_obs": np.zeros((n, slots.boxes), np.int8),
-                 "ramp_obs": np.zeros((n, slots.ramps, OBJ_DIM), np.float32),
+                 "ramp_obs": np.zeros((n, slots.ramps, slots.obj_dim), np.float32),
                  "mask_ar_obs": np.zeros((n, slots.ramps), np.int8),
                  "lidar": np.empty((n, slots.rays), np.float32)}
         if slots.doors:
@@ -230,11 +249,15 @@ class Observer:
             parts["mask_ad_obs"][:, :k] = 1
         if self.index is not None:
             parts["agent_index"][:] = self.index
+        if self.slots.held_by_others:
+            held = _held_by_others(snap.agent_grab, st.agent_team, len(snap.obj_pos)) * sees_obj[..., None]
+            parts["box_obs"][:, :self.n_boxes, OBJ_DIM:] = held[:, :self.n_boxes]
+            parts["ramp_obs"][:, :len(held[0]) - self.n_boxes, OBJ_DIM:] = held[:, self.n_boxes:]
 
     def state(self, snap: Snapshot, extras: list[dict[str, np.ndarray]] | None = None) -> np.ndarray:
         """`extras`: the task's observation entries of every agent, in agent order (`task.observe`)."""
         st, slots = snap.static, self.slots
-        n_agents, n_objects = slots.agents * STATE_AGENT_DIM, (slots.boxes + slots.ramps) * STATE_OBJ_DIM
+        n_agents, n_objects = slots.agents * STATE_AGENT_DIM, (slots.boxes + slots.ramps) * slots.state_obj_dim
         own = (np.stack([np.concatenate([np.ravel(v) for v in entries.values()]) for entries in extras]) if extras
                else np.zeros((len(self.agent_slot), 0), np.float32))
         head = n_agents + n_objects + 2
@@ -245,7 +268,14 @@ class Observer:
                     snap.agent_grab, self.agent_slot, snap.obj_pos, snap.obj_vel, snap.obj_angle, st.obj_half,
                     snap.obj_lock, st.obj_kind, slots.boxes, self.n_boxes, st.size,
                     out[:n_agents].reshape(slots.agents, STATE_AGENT_DIM),
-                    out[n_agents:n_agents + n_objects].reshape(-1, STATE_OBJ_DIM))
+                    out[n_agents:n_agents + n_objects].reshape(-1, slots.state_obj_dim))
+        if slots.held_by_others:
+            objects = out[n_agents:n_agents + n_objects].reshape(-1, slots.state_obj_dim)
+            n_objects_here = len(snap.obj_pos)
+            rows = np.r_[:self.n_boxes, slots.boxes:slots.boxes + n_objects_here - self.n_boxes]
+            holds = snap.agent_grab[:, None] == np.arange(n_objects_here)
+            for column, team in enumerate((HIDERS, SEEKERS)):
+                objects[rows, STATE_OBJ_DIM + column] = holds[st.agent_team == team].any(0)
         out[n_agents + n_objects:head] = snap.t / st.horizon, float(snap.prep)
         tasks_end = head + slots.agents * own.shape[1]
         out[head:tasks_end].reshape(slots.agents, own.shape[1])[self.agent_slot] = own

@@ -140,6 +140,10 @@ class Sensors(Strict):
     # (hider_1's first slot is the room's second door, when it has two): teammates that share a
     # policy and head for their first door go to different doors (needs `doors`)
     doors_from_rank: bool = False
+    # Each box and ramp row also says whether a teammate holds it and whether an opponent does (upstream
+    # rows say only "held by me"), and env.state()'s object rows whether a hider and a seeker hold it:
+    # a hider can then see that its teammate has taken a box and go for another
+    held_by_others: bool = False
 
     @model_validator(mode="after")
     def _need_doors(self):
