@@ -143,6 +143,8 @@ class TeamEnv:
         self.returns: dict[str, float] = {}  # agents that took part in this episode
         self.length = 0
         self.reset_options: dict | None = None  # passed to every env.reset (a curriculum sets them)
+        self.seed: int | None = None
+        self.seed_stride = 0
         self._cleared = [out[f"{field}/{t.name}"] for t in spec.teams
                          for field in ("reward", "terminated", "truncated", "first")]
         # per agent: its team's reward / terminated / truncated arrays (its row in them is self.slot's)
@@ -181,7 +183,11 @@ class TeamEnv:
         if self.spec.state_dim:
             self.out[name][:] = np.asarray(self.env.state(), dtype=np.float32).ravel()
 
-    def reset(self, seed: int | None = None):
+    def reset(self, seed: int | None = None, stride: int = 0):
+        """`stride` > 0: each later episode is reset with the seed `stride` past the one before, so that
+        episode k of env i of n (stride n) draws what episode i + k n would in a single env (stride 1);
+        0: later episodes go on with the env's own generator."""
+        self.seed, self.seed_stride = seed, stride
         obs, _ = self.env.reset(seed=seed, options=self.reset_options)
         for name, row in self.out.items():
             if name.startswith(("obs/", "active/", "first/")):
@@ -242,5 +248,5 @@ class TeamEnv:
             taking_part = [self.returns[a] for a in t.agents if a in self.returns]
             if taking_part:
                 done[f"return/{t.name}"] = float(np.mean(taking_part))
-        self.reset()
+        self.reset(self.seed + self.seed_stride if self.seed_stride else None, self.seed_stride)
         return [done]

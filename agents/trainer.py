@@ -98,8 +98,10 @@ def load_policies(policies: dict[str, TeamPolicy], state: dict, path: Path):
 
 
 def play(vec, policies: dict[str, TeamPolicy], episodes: int, device, deterministic: bool, seed: int) -> list[dict]:
-    """Play `episodes` episodes with fixed policies; returns their statistics (the first to finish)."""
-    vec.reset(seed)
+    """Play `episodes` episodes with fixed policies; returns their statistics (the first to finish).
+    Episode k of env i is seeded `seed + i + k * envs`: with episodes of one length, the n-th
+    episode returned draws the same layout however many envs play them."""
+    vec.reset(seed, stride=vec.num_envs)
     collector = Collector(vec, policies, 1, device, deterministic=deterministic)
     done: list[dict] = []
     while len(done) < episodes:
@@ -397,8 +399,8 @@ def evaluate(run_dir: str | Path, make_env, episodes: int, deterministic: bool =
     """Load the latest checkpoint of a run, play `episodes` episodes, write (to `out`, by default
     RUN_DIR/eval.json) and return the result.
     `metric_hooks` (as in Trainer) add to its `metrics`; with `record_wrapper`, every episode is recorded
-    into `record_dir` (files `episode...`), played one after the other in a single env; `notes` are
-    written into eval.json as they are."""
+    into `record_dir` (files `episode...`), played one after the other in a single env (the same
+    layouts: `play`); `notes` are written into eval.json as they are."""
     run_dir = Path(run_dir)
     if not (run_dir / "config.yaml").exists():
         raise InputError(f"{run_dir}: not a run directory (no config.yaml)")

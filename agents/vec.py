@@ -4,7 +4,7 @@ A vectorised env owns `arrays`: for every name of `envs.array_layout` one numpy 
 leading env axis. The learner writes `action/*`, calls `step()`, and reads the rest. Two backends:
 `InProcessVecEnv` (plain loop, for 1 env or debugging) and `ProcessVecEnv` (worker processes that
 write straight into shared memory, so only a short message crosses the pipe per step). A distributed
-backend only has to provide the same members: `spec`, `num_envs`, `arrays`, `groups`, `reset(seed)`,
+backend only has to provide the same members: `spec`, `num_envs`, `arrays`, `groups`, `reset(seed, stride)`,
 `step()`, `step_async(g)`, `step_wait(g)`, `close()`, and `set_reset_options(options)`, the `options`
 every later env reset receives.
 
@@ -86,10 +86,10 @@ class InProcessVecEnv:
         self.groups = split_groups(n_envs, groups)
         self._order, self._done = _Order(), {}
 
-    def reset(self, seed: int):
+    def reset(self, seed: int, stride: int = 0):
         self._order.check_idle("reset")
         for i, env in enumerate(self.envs):
-            env.reset(seed + i)
+            env.reset(seed + i, stride)
 
     def step(self) -> list[dict]:
         self._order.check_idle("step")
@@ -131,8 +131,9 @@ def _worker(pipe, make_env, spec, shm_name, layout, n_envs, rows, flatten, group
             if cmd == "step":
                 pipe.send(("ok", [(r, info) for r, env in members[arg] for info in env.step()]))
             elif cmd == "reset":
+                seed, stride = arg
                 for r, env in zip(rows, envs):
-                    env.reset(arg + r)
+                    env.reset(seed + r, stride)
                 pipe.send(("ok", None))
             elif cmd == "options":
                 for env in envs:
@@ -197,10 +198,10 @@ class ProcessVecEnv:
             out.append(payload)
         return out
 
-    def reset(self, seed: int):
+    def reset(self, seed: int, stride: int = 0):
         self._order.check_idle("reset")
         for pipe in self.pipes:
-            pipe.send(("reset", seed))
+            pipe.send(("reset", (seed, stride)))
         self._gather()
 
     def step(self) -> list[dict]:

@@ -57,6 +57,17 @@ def test_eval_record_writes_one_replay_per_episode_and_a_stage_table(run, tmp_pa
     assert not [p for p in (tmp_path / "mine").iterdir() if p.name.startswith(".")]  # no temporary files left
 
 
+def test_recorded_eval_plays_the_episodes_of_the_plain_eval(run, tmp_path):
+    """Two envs at a time or one after the other: episode n draws the same layout either way."""
+    assert main(["eval", str(run), "--episodes", "3", "--out", str(tmp_path / "plain.json")]) == 0
+    assert main(["eval", str(run), "--episodes", "3", "--out", str(tmp_path / "recorded.json"),
+                 "--record", str(tmp_path / "rec")]) == 0
+    plain, recorded = (json.loads((tmp_path / f"{name}.json").read_text()) for name in ("plain", "recorded"))
+    assert recorded["mean"] == plain["mean"] and recorded["std"] == plain["std"]
+    starts = [replays.load(path).snapshot(0) for path in sorted((tmp_path / "rec").iterdir())]
+    assert len({frame.obj_pos.tobytes() for frame in starts}) == 3   # three layouts, not one
+
+
 def test_eval_plays_with_env_kwargs_over_the_runs_and_notes_them(run, capsys):
     assert main(["eval", str(run), "--episodes", "2", "--record", "--env-kwargs", "{horizon: 20}"]) == 0
     own = config.load(run / "config.yaml").env_kwargs
