@@ -21,10 +21,13 @@ import dataclasses
 import json
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import time
+import threading
 from collections import deque
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -107,6 +110,27 @@ def play(vec, policies: dict[str, TeamPolicy], episodes: int, device, determinis
     while len(done) < episodes:
         done += collector.collect(update_normalizers=False)
     return done[:episodes]
+
+
+@contextmanager
+def interrupts_deferred():
+    """SIGINT and SIGTERM that arrive in the block raise KeyboardInterrupt when it ends, so that an
+    update is never cut in half (signals ignored, as SIGINT in a background job, stay ignored)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    for s, handler in previous.items():
+        if handler is not signal.SIG_IGN:
+            signal.signal(s, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, signal.SIG_DFL if handler is None else handler)
+    if caught:
+        raise KeyboardInterrupt
 
 
 def summarize(episodes: list[dict]) -> dict:
@@ -229,46 +253,51 @@ class Trainer:
             self.curriculum.advance(self.step / cfg.steps, {})
             self.vec.set_reset_options({"overrides": self.curriculum.values()})
         self.vec.reset(cfg.seed + self.updates * cfg.envs)
-        collecting = False
         try:
             with tqdm(total=cfg.steps, initial=self.step, unit="step", dynamic_ncols=True, disable=None) as bar:
                 while self.step < cfg.steps:
                     start = time.perf_counter()
-                    collecting = True
                     if self.pool:
                         self.collector.set_opponents(self.pool.assign(self.generator))
                     episodes = self.collector.collect()
-                    collecting = False
-                    progress = self.step / cfg.steps
-                    torch.set_num_threads(cfg.update_threads)  # the env workers sit idle during the update
-                    losses = {team: algo.update(self.collector.rollouts[team].batch(cfg.gamma, cfg.gae_lambda), progress)
-                              for team, algo in self.algos.items()}
-                    torch.set_num_threads(cfg.threads)
-                    self.step += per_update
-                    self.updates += 1
-                    if self.pool and self.updates % cfg.pool_every == 0:
-                        self.pool.add(self.policies)
-                    metrics = self._log(episodes, losses, per_update / (time.perf_counter() - start))
-                    if self.milestones:
-                        self._note_milestones(episodes)
-                    if self.curriculum and self.curriculum.advance(self.step / cfg.steps, metrics):
-                        self.vec.set_reset_options({"overrides": self.curriculum.values()})
+                    with interrupts_deferred():
+                        metrics = self._update(episodes, per_update, start)
                     bar.update(per_update)
                     bar.set_postfix_str(self._postfix(metrics), refresh=False)
-                    if self.updates % cfg.checkpoint_every == 0:
-                        self.save()
-                    if self.record_wrapper and cfg.record_every and self.updates % cfg.record_every == 0:
-                        self.record_episode()
             self.save()
         except KeyboardInterrupt:
-            if collecting:  # policies and optimisers are as the last update left them: keep that update
-                self.save()
-                print(f"interrupted: checkpoint of step {self.step} saved, --resume {self.run_dir} continues",
-                      file=sys.stderr)
+            # interrupts wait for an update to end: policies and optimisers are as the last one left them
+            self.save()
+            print(f"interrupted: checkpoint of step {self.step} saved, --resume {self.run_dir} continues",
+                  file=sys.stderr)
             raise
         finally:
             self.close()
         return {"step": self.step, **summarize(list(self.recent))}
+
+    def _update(self, episodes: list[dict], per_update: int, start: float) -> dict:
+        """Update every team on the rollouts just collected, then log, checkpoint and record as due;
+        returns the update's metrics."""
+        cfg = self.cfg
+        progress = self.step / cfg.steps
+        torch.set_num_threads(cfg.update_threads)  # the env workers sit idle during the update
+        losses = {team: algo.update(self.collector.rollouts[team].batch(cfg.gamma, cfg.gae_lambda), progress)
+                  for team, algo in self.algos.items()}
+        torch.set_num_threads(cfg.threads)
+        self.step += per_update
+        self.updates += 1
+        if self.pool and self.updates % cfg.pool_every == 0:
+            self.pool.add(self.policies)
+        metrics = self._log(episodes, losses, per_update / (time.perf_counter() - start))
+        if self.milestones:
+            self._note_milestones(episodes)
+        if self.curriculum and self.curriculum.advance(self.step / cfg.steps, metrics):
+            self.vec.set_reset_options({"overrides": self.curriculum.values()})
+        if self.updates % cfg.checkpoint_every == 0:
+            self.save()
+        if self.record_wrapper and cfg.record_every and self.updates % cfg.record_every == 0:
+            self.record_episode()
+        return metrics
 
     def _log(self, episodes: list[dict], losses: dict, steps_per_s: float) -> dict:
         self.recent.extend(episodes)

@@ -82,6 +82,30 @@ def test_an_interrupt_while_collecting_keeps_the_last_update(tmp_path, capsys):
     assert [m["step"] for m in read_metrics(run)] == [128, 256, 384, 512]
 
 
+def test_an_interrupt_during_an_update_waits_for_it_and_keeps_it(tmp_path, capsys):
+    import signal
+
+    run = tmp_path / "run"
+    cfg = config.resolve("ppo", ("test", dict(target="gym:CartPole-v1", steps=512, envs=2, rollout_len=64,
+                                              minibatches=2, epochs=1, checkpoint_every=10)))
+    trainer = Trainer(cfg, env_factory(cfg.target, {}), run)
+    algo = trainer.algos["agent"]
+    update = algo.update
+
+    def interrupted_in_the_third_update(batch, progress):
+        if trainer.updates == 2:
+            signal.raise_signal(signal.SIGINT)
+        return update(batch, progress)
+
+    algo.update = interrupted_in_the_third_update
+    with pytest.raises(KeyboardInterrupt):
+        trainer.train()
+    assert torch.load(run / "checkpoint.pt", weights_only=True)["step"] == 384
+    assert [m["step"] for m in read_metrics(run)] == [128, 256, 384]
+    assert "checkpoint of step 384 saved" in capsys.readouterr().err
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
 def test_init_from_starts_a_new_run_with_another_runs_policies(tmp_path, capsys, monkeypatch):
     source, tuned = tmp_path / "source", tmp_path / "tuned"
     assert main(["train", "gym:CartPole-v1", "--algo", "ppo", "--steps", "256", "--run-dir", str(source), *FAST]) == 0
