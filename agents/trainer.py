@@ -114,23 +114,22 @@ def play(vec, policies: dict[str, TeamPolicy], episodes: int, device, determinis
 
 @contextmanager
 def interrupts_deferred():
-    """SIGINT and SIGTERM that arrive in the block raise KeyboardInterrupt when it ends, so that an
-    update is never cut in half (signals ignored, as SIGINT in a background job, stay ignored)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
+    """Holds back SIGINT and SIGTERM while the block runs, so that an update is never cut in half;
+    yields the list of those that arrived, for the caller to act on after the block (signals ignored,
+    as SIGINT in a background job, stay ignored)."""
     caught: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield caught
+        return
     previous = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
     for s, handler in previous.items():
         if handler is not signal.SIG_IGN:
             signal.signal(s, lambda signum, frame: caught.append(signum))
     try:
-        yield
+        yield caught
     finally:
         for s, handler in previous.items():
             signal.signal(s, signal.SIG_DFL if handler is None else handler)
-    if caught:
-        raise KeyboardInterrupt
 
 
 def summarize(episodes: list[dict]) -> dict:
@@ -253,6 +252,7 @@ class Trainer:
             self.curriculum.advance(self.step / cfg.steps, {})
             self.vec.set_reset_options({"overrides": self.curriculum.values()})
         self.vec.reset(cfg.seed + self.updates * cfg.envs)
+        updating = False
         try:
             with tqdm(total=cfg.steps, initial=self.step, unit="step", dynamic_ncols=True, disable=None) as bar:
                 while self.step < cfg.steps:
@@ -260,16 +260,20 @@ class Trainer:
                     if self.pool:
                         self.collector.set_opponents(self.pool.assign(self.generator))
                     episodes = self.collector.collect()
-                    with interrupts_deferred():
+                    updating = True
+                    with interrupts_deferred() as caught:
                         metrics = self._update(episodes, per_update, start)
+                    updating = False
                     bar.update(per_update)
                     bar.set_postfix_str(self._postfix(metrics), refresh=False)
+                    if caught:
+                        raise KeyboardInterrupt
             self.save()
         except KeyboardInterrupt:
-            # interrupts wait for an update to end: policies and optimisers are as the last one left them
-            self.save()
-            print(f"interrupted: checkpoint of step {self.step} saved, --resume {self.run_dir} continues",
-                  file=sys.stderr)
+            if not updating:  # policies and optimisers are as the last update left them: keep that update
+                self.save()
+                print(f"interrupted: checkpoint of step {self.step} saved, --resume {self.run_dir} continues",
+                      file=sys.stderr)
             raise
         finally:
             self.close()
