@@ -113,10 +113,15 @@ def fort_entries(slots: Slots) -> int:
     return slots.doors * 2 + 1 if slots.state_forts else 0
 
 
+def _holds(grab: np.ndarray, n_objects: int) -> np.ndarray:
+    """(A, objects) whether each agent holds each object (`grab`: the object each agent holds, -1 for none)."""
+    return grab[:, None] == np.arange(n_objects)
+
+
 def _held_by_others(grab: np.ndarray, team: np.ndarray, n_objects: int) -> np.ndarray:
     """(A, objects, 2) whether another agent of each agent's team, and whether an agent of the other
-    team, holds each object (`grab`: the object each agent holds, -1 for none)."""
-    holds = (grab[:, None] == np.arange(n_objects)).astype(np.float32)
+    team, holds each object."""
+    holds = _holds(grab, n_objects).astype(np.float32)
     same = team[:, None] == team[None, :]
     teammates = (same & ~np.eye(len(team), dtype=bool)).astype(np.float32)
     return np.stack([teammates @ holds, (~same).astype(np.float32) @ holds], -1) > 0
@@ -273,7 +278,7 @@ class Observer:
             objects = out[n_agents:n_agents + n_objects].reshape(-1, slots.state_obj_dim)
             n_objects_here = len(snap.obj_pos)
             rows = np.r_[:self.n_boxes, slots.boxes:slots.boxes + n_objects_here - self.n_boxes]
-            holds = snap.agent_grab[:, None] == np.arange(n_objects_here)
+            holds = _holds(snap.agent_grab, n_objects_here)
             for column, team in enumerate((HIDERS, SEEKERS)):
                 objects[rows, STATE_OBJ_DIM + column] = holds[st.agent_team == team].any(0)
         out[n_agents + n_objects:head] = snap.t / st.horizon, float(snap.prep)
