@@ -44,18 +44,21 @@ def test_scripted_fort_is_detected():
     stats = _fort_episode()
     assert stats["num_box_lock_prep"] == 2
     assert stats["fort_prep"] == 1.0
+    assert stats["fort_prep_doors_2"] == 1.0 and "fort_prep_doors_1" not in stats
 
 
 def test_an_open_door_is_not_a_fort():
     stats = _fort_episode(lock_both=False)
     assert stats["num_box_lock_prep"] == 1
     assert stats["fort_prep"] == 0.0
+    assert stats["fort_prep_doors_2"] == 0.0
 
 
 def test_one_door_shut_is_a_fort_when_the_room_has_one_door():
     stats = _fort_episode(lock_both=False, layout__door_dropout=1.0, boxes__count=1)
     assert stats["num_box_lock_prep"] == 1
     assert stats["fort_prep"] == 1.0
+    assert stats["fort_prep_doors_1"] == 1.0 and "fort_prep_doors_2" not in stats
 
 
 def test_door_dropout_leaves_one_wall_of_the_room_without_a_door():

@@ -77,6 +77,9 @@ class HideAndSeek:
             locked = (ramps & (snap.obj_lock == HIDERS)).sum()
             self.stats["ramps_locked_by_hiders_prep"] = float(locked / ramps.sum()) if ramps.any() else 0.0
             self.stats["fort_prep"] = float(forts.fort(snap, self.layout, self.hider_idx, HIDERS))
+            # the same, under a key for the room's door count: averaged over the episodes that have it
+            doors = int(forts.of_room(self.layout, self.layout.room).sum())
+            self.stats[f"fort_prep_doors_{doors}"] = self.stats["fort_prep"]
 
     def episode_stats(self, last: Snapshot) -> dict[str, float]:
         self._record_phase(last, "")
