@@ -111,10 +111,25 @@ def _pulled_back(rng, at_doors: np.ndarray, box_half: np.ndarray, room, wall_hal
             depth = rng.uniform(nearest, distance, n)[:, None]
             jitter = rng.uniform(-0.5, 0.5, n)[:, None] * depth
             xy, angle = np.clip(at_doors[:, :2] + inward * depth + side * jitter, lo, hi), at_doors[:, 2]
-        gaps = np.linalg.norm(xy[:, None] - xy[None], axis=2) - reach[:, None] - reach[None]
-        if (gaps[~np.eye(n, dtype=bool)] > 0.02).all():
+        if _apart(xy, reach):
             return np.column_stack([xy, angle])
     return np.zeros((0, 3))
+
+
+def _one_left_shut(rng, against: np.ndarray, pulled: np.ndarray, box_half: np.ndarray) -> np.ndarray:
+    """`pulled` (boxes moved back from their doors) with the box of one door, at random, back against
+    it as in `against`; `pulled` as it is if that box would overlap another."""
+    k = int(rng.integers(len(pulled)))
+    poses = pulled.copy()
+    poses[k] = against[k]
+    half = box_half[:len(poses)]
+    return poses if _apart(poses[:, :2], np.hypot(half[:, 0], half[:, 1])) else pulled
+
+
+def _apart(xy: np.ndarray, reach: np.ndarray) -> bool:
+    """Whether circles of radius `reach` at `xy` keep clear of each other."""
+    gaps = np.linalg.norm(xy[:, None] - xy[None], axis=2) - reach[:, None] - reach[None]
+    return bool((gaps[~np.eye(len(xy), dtype=bool)] > 0.02).all())
 
 
 def _behind_boxes(layout: layouts.Layout, boxes: np.ndarray, reach: list[float], radius: float, spread: float,
@@ -171,9 +186,12 @@ class World:
         if sc.spawn.boxes_at_doors and rng.random() < sc.spawn.boxes_at_doors:  # no draw when off
             at_doors = _against_doors(self.layout, obj_half[:n_boxes], wall_half)
             if sc.spawn.boxes_door_distance:
+                against = at_doors
                 at_doors = _pulled_back(rng, at_doors, obj_half, self.layout.room, wall_half,
                                         sc.spawn.boxes_door_distance, sc.spawn.boxes_door_distance_min,
                                         sc.spawn.boxes_door_spread)
+                if len(at_doors) > 1 and sc.spawn.boxes_one_shut and rng.random() < sc.spawn.boxes_one_shut:
+                    at_doors = _one_left_shut(rng, against, at_doors, obj_half)
         within = {}
         if sc.spawn.hiders_behind_boxes is not None and len(at_doors):
             within = _behind_boxes(self.layout, at_doors[:n_hiders, :2], radii, sc.agents.radius,

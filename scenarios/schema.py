@@ -176,6 +176,11 @@ class Spawn(Strict):
     # distance), facing the door; `around`, in any direction into the room, at any angle, so that
     # at the room's size the boxes start as they do in the original game.
     boxes_door_spread: Literal["normal", "around"] = "normal"
+    # The chance, each episode whose boxes start at the doors of a room with two or more doors, that
+    # the box of one door (drawn at random) stays against it, shutting it but unlocked, while the
+    # others move back by boxes_door_distance: such a room asks what a one-door room asks, plus
+    # locking the box already there, and each hider has a door of its own.
+    boxes_one_shut: Fraction = 0.0
     # When set, the hider dealt each such box (the k-th hider, the k-th box) starts just behind it,
     # on the side away from its door, moved by up to this much (metres) along each axis: a reverse
     # curriculum over where the hiders start, from ready to push (0) to anywhere in the room.

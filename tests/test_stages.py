@@ -199,6 +199,25 @@ def test_a_minimum_door_distance_leaves_every_door_open():
         assert forts.inside(snap.obj_pos[:2], layout.room).all()
 
 
+def test_one_shut_keeps_one_box_of_a_two_door_room_against_its_door():
+    env = arena.parallel_env(spawn__boxes_at_doors=1.0, spawn__boxes_door_distance=3.0,
+                             spawn__boxes_door_distance_min=0.5, spawn__boxes_one_shut=1.0)
+    shut_by_door_count, shut_doors = {1: [], 2: []}, set()
+    for seed in range(30):
+        env.reset(seed=seed)
+        layout, snap = env.world.layout, env.snapshot
+        doors = forts.room_doors(layout, layout.room)
+        as_if_locked = type(snap)(**{**snap.__dict__, "obj_lock": np.array([0, 0, -1], dtype=np.int8)})
+        shut = forts.doors_shut(as_if_locked, doors, team=0)
+        shut_by_door_count[len(doors)].append(int(shut.sum()))
+        if len(doors) == 2 and shut.sum() == 1:
+            shut_doors.add(int(shut.argmax()))
+        assert forts.inside(snap.obj_pos[:2], layout.room).all()
+    assert set(shut_by_door_count[1]) == {0}      # a one-door room keeps its box away
+    assert shut_by_door_count[2].count(1) >= 0.8 * len(shut_by_door_count[2]) > 0
+    assert shut_doors == {0, 1}                    # either door may be the one left shut
+
+
 def test_door_distance_minimum_above_the_maximum_is_an_error():
     with pytest.raises(InputError, match="boxes_door_distance_min"):
         arena.parallel_env(spawn__boxes_door_distance=0.3, spawn__boxes_door_distance_min=0.5)
