@@ -141,10 +141,14 @@ def read_yaml(path: str | Path) -> dict:
 
 
 def resolve(algo: str, *layers: tuple[str, dict]) -> Config:
-    """Defaults of `algo`, then each (source name, overrides) layer in order; validates every key."""
+    """Defaults of `algo`, then each (source name, overrides) layer in order; validates every key.
+    `env_kwargs` merge key by key: a layer that sets one env option keeps the others."""
     values = dict(ALGO_DEFAULTS[_check("algo", algo, "algo")])
     for where, layer in layers:
-        values.update({k: _check(k, v, where) for k, v in layer.items() if v is not None})
+        checked = {k: _check(k, v, where) for k, v in layer.items() if v is not None}
+        if "env_kwargs" in checked:
+            checked["env_kwargs"] = {**values.get("env_kwargs", {}), **checked["env_kwargs"]}
+        values.update(checked)
     cfg = Config(**values)
     at_least_one = ("envs", "threads", "update_threads", "rollout_len", "epochs", "minibatches", "chunk_len", "checkpoint_every",
                     "pool_every", "curriculum_gate_updates", "curriculum_stages")

@@ -116,6 +116,10 @@ def test_train_uses_the_scenario_recipe_by_default_and_flags_override_it(tmp_pat
     cfg = config.load(tmp_path / "a" / "config.yaml")
     assert cfg.curriculum == recipe["curriculum"] and cfg.encoder == recipe["encoder"] == "mlp"
     assert (cfg.hidden, cfg.envs, cfg.steps) == ([16], 2, 128)  # flags win
+    assert main(["train", "--run-dir", str(tmp_path / "c"), *fast, "--env-kwargs", "{spawn__boxes_one_shut: 0.5}"]) == 0
+    assert config.load(tmp_path / "c" / "config.yaml").env_kwargs == {**recipe["env_kwargs"],
+                                                                      "spawn__boxes_one_shut": 0.5}
+    capsys.readouterr()
     assert main(["train", "hide_and_seek_quadrant", "--no-recipe", "--run-dir", str(tmp_path / "b"), *fast,
                  "--encoder", "mlp"]) == 0
     assert "using the recipe" not in capsys.readouterr().out
