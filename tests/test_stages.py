@@ -13,6 +13,13 @@ IDLE = np.array([5, 5, 5, 0, 0])
 LOCK = np.array([5, 5, 5, 0, 1])
 
 
+def _shut_if_boxes_locked(env) -> np.ndarray:
+    """Which doors of the hiders' room the two boxes would shut, were the hiders to lock them."""
+    snap, layout = env.snapshot, env.world.layout
+    as_if_locked = type(snap)(**{**snap.__dict__, "obj_lock": np.array([0, 0, -1], dtype=np.int8)})
+    return forts.doors_shut(as_if_locked, forts.room_doors(layout, layout.room), team=0)
+
+
 def _fort_episode(lock_both=True, hider_outside=False, seed=3, **overrides):
     env = arena.parallel_env(**{"layout__door_dropout": 0.0, **overrides})   # two doors unless told
     env.reset(seed=seed)
@@ -108,10 +115,9 @@ def test_door_curriculum_starts_boxes_shutting_every_door():
     for seed in range(8):
         env.reset(seed=seed)
         layout, snap = env.world.layout, env.snapshot
-        doors = forts.room_doors(layout, layout.room)
-        door_counts.add(len(doors))
-        as_if_locked = type(snap)(**{**snap.__dict__, "obj_lock": np.array([0, 0, -1], dtype=np.int8)})
-        assert forts.doors_shut(as_if_locked, doors, team=0).all()
+        shut = _shut_if_boxes_locked(env)
+        door_counts.add(len(shut))
+        assert shut.all()
         assert forts.inside(snap.obj_pos[:2], layout.room).all()
     assert door_counts == {1, 2}   # with one door, the spare box starts anywhere in the room
     env = arena.parallel_env()
@@ -129,9 +135,7 @@ def test_door_distance_moves_boxes_into_the_room_and_apart():
         boxes = snap.obj_pos[:2]
         assert forts.inside(boxes, layout.room).all()
         assert np.linalg.norm(boxes[0] - boxes[1]) > 0.5  # two 0.5 m boxes never overlap
-        doors = forts.room_doors(layout, layout.room)
-        as_if_locked = type(snap)(**{**snap.__dict__, "obj_lock": np.array([0, 0, -1], dtype=np.int8)})
-        opened += not forts.doors_shut(as_if_locked, doors, team=0).all()
+        opened += not _shut_if_boxes_locked(env).all()
     assert opened >= 15
 
 
@@ -194,8 +198,7 @@ def test_a_minimum_door_distance_leaves_every_door_open():
     for seed in range(20):
         env.reset(seed=seed)
         layout, snap = env.world.layout, env.snapshot
-        as_if_locked = type(snap)(**{**snap.__dict__, "obj_lock": np.array([0, 0, -1], dtype=np.int8)})
-        assert not forts.doors_shut(as_if_locked, forts.room_doors(layout, layout.room), team=0).any()
+        assert not _shut_if_boxes_locked(env).any()
         assert forts.inside(snap.obj_pos[:2], layout.room).all()
 
 
@@ -206,11 +209,9 @@ def test_one_shut_keeps_one_box_of_a_two_door_room_against_its_door():
     for seed in range(30):
         env.reset(seed=seed)
         layout, snap = env.world.layout, env.snapshot
-        doors = forts.room_doors(layout, layout.room)
-        as_if_locked = type(snap)(**{**snap.__dict__, "obj_lock": np.array([0, 0, -1], dtype=np.int8)})
-        shut = forts.doors_shut(as_if_locked, doors, team=0)
-        shut_by_door_count[len(doors)].append(int(shut.sum()))
-        if len(doors) == 2 and shut.sum() == 1:
+        shut = _shut_if_boxes_locked(env)
+        shut_by_door_count[len(shut)].append(int(shut.sum()))
+        if len(shut) == 2 and shut.sum() == 1:
             shut_doors.add(int(shut.argmax()))
         assert forts.inside(snap.obj_pos[:2], layout.room).all()
     assert set(shut_by_door_count[1]) == {0}      # a one-door room keeps its box away
@@ -228,8 +229,7 @@ def test_reset_overrides_change_the_spawn_but_not_the_spaces():
     env = arena.parallel_env()
     env.reset(seed=0, options={"overrides": {"spawn__boxes_at_doors": 1.0}})
     layout = env.world.layout
-    as_if_locked = type(env.snapshot)(**{**env.snapshot.__dict__, "obj_lock": np.array([0, 0, -1], dtype=np.int8)})
-    assert forts.doors_shut(as_if_locked, forts.room_doors(layout, layout.room), team=0).all()
+    assert _shut_if_boxes_locked(env).all()
     env.reset(seed=0, options={"overrides": {}})
     assert env.scenario.spawn.boxes_at_doors == 0.0
     with pytest.raises(InputError, match="observation spaces"):
