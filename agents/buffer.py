@@ -39,7 +39,7 @@ class TeamRollout:
         self.policy, self.device = policy, device
         B = n_envs * policy.n_agents
         zeros = lambda *shape: torch.zeros(T, B, *shape, device=device)  # noqa: E731
-        self.actor_in = {k: zeros(*shape) for k, shape in policy.keys.items()}
+        self.actor_in = {k: zeros(*shape) for k, shape in policy.actor_keys.items()}
         # a decentralised critic reads the actor's (normalised) inputs: one tensor serves both
         self.critic_in = {"": zeros(state_dim + policy.n_agents)} if policy.central else self.actor_in
         self.actions = zeros(action_dim(policy.team.action_space))

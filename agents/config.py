@@ -53,6 +53,8 @@ class Config:
     activation: str = "tanh"  # tanh | relu
     layer_norm: bool = False  # LayerNorm on MLP inputs
     recurrent: bool = False  # GRU after the encoder, trained on chunks of `chunk_len` steps
+    # one actor network per agent rank in a team instead of one shared by teammates (the critic stays shared)
+    actor_per_rank: bool = False
     # the actor's initial choice probabilities for some discrete action components, {index: [p0, p1,
     # ...]} (uniform otherwise), e.g. {4: [0.95, 0.05]}: rarely vote lock until learning says otherwise
     action_init: dict = field(default_factory=dict)

@@ -238,10 +238,57 @@ class Actor(nn.Module):
             with torch.no_grad():
                 self.head.bias[start:start + len(probs)] = torch.log(torch.tensor(probs, dtype=torch.float32))
 
-    def forward(self, obs: dict, h, first):
+    @property
+    def out_dim(self) -> int:
+        return self.trunk.out_dim
+
+    def head_out(self, obs: dict, h, first):
+        """(logits or means [L, B, n_out], new hidden state)"""
         x, h = self.trunk(obs, h, first)
-        out = self.head(x).float()   # float32 even under bfloat16 autocast: the distribution's maths need it
-        return (DiagGaussian(out, self.log_std.expand_as(out)) if self.nvec is None else MultiCategorical(out, self.nvec)), h
+        return self.head(x).float(), h   # float32 even under bfloat16 autocast: the distribution's maths need it
+
+    def distribution(self, out: torch.Tensor, log_std: torch.Tensor | None = None):
+        if self.nvec is not None:
+            return MultiCategorical(out, self.nvec)
+        return DiagGaussian(out, (self.log_std if log_std is None else log_std).expand_as(out))
+
+    def forward(self, obs: dict, h, first):
+        out, h = self.head_out(obs, h, first)
+        return self.distribution(out), h
+
+
+class RankedActors(nn.Module):
+    """One `Actor` per agent rank in the team, no weights shared between teammates. Each row of a
+    batch is acted for by the actor of its rank, `obs['rank']`, which travels with the rows through
+    the update's shuffled minibatches (`TeamPolicy.actor_input` adds it)."""
+
+    def __init__(self, n_ranks: int, obs_space: gym.Space, action_space: gym.Space, cfg):
+        super().__init__()
+        self.actors = nn.ModuleList(Actor(obs_space, action_space, cfg) for _ in range(n_ranks))
+
+    @property
+    def out_dim(self) -> int:
+        return self.actors[0].out_dim
+
+    def forward(self, obs: dict, h, first):
+        L, B = first.shape
+        rank = obs["rank"][0].long()  # one rank per row, the same at every step of a sequence
+        out = h_out = None
+        for i, actor in enumerate(self.actors):
+            rows = (rank == i).nonzero()[:, 0]
+            if len(rows) == 0:
+                continue
+            part = {k: v.index_select(1, rows) for k, v in obs.items()}
+            o, h_part = actor.head_out(part, None if h is None else h.index_select(0, rows), first.index_select(1, rows))
+            if out is None:
+                out = o.new_empty(L, B, o.shape[-1])
+                h_out = None if h is None else h.new_empty(h.shape)
+            out.index_copy_(1, rows, o)
+            if h_out is not None:
+                h_out.index_copy_(0, rows, h_part.to(h_out.dtype))
+        first_actor = self.actors[0]
+        log_std = None if first_actor.nvec is not None else torch.stack([a.log_std for a in self.actors])[rank]
+        return first_actor.distribution(out, log_std), h_out
 
 
 class Critic(nn.Module):

@@ -1,4 +1,4 @@
-"""A team's policy: shared actor, critic (decentralised on the agent's observation, or centralised on
+"""A team's policy: actor (shared by the team's agents, or one per rank with `actor_per_rank`), critic (decentralised on the agent's observation, or centralised on
 `env.state()` plus a one-hot agent id) and the running normalisers, all in one `state_dict`."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import torch
 from torch import nn
 
 from agents.envs import TeamSpec, obs_keys
-from agents.networks import Actor, Critic
+from agents.networks import Actor, Critic, RankedActors
 
 
 class RunningNorm(nn.Module):
@@ -54,13 +54,25 @@ class TeamPolicy(nn.Module):
         else:
             critic_space, self.state_norm = team.obs_space, self.obs_norm
         self.value_norm = RunningNorm((), clip=np.inf) if cfg.norm_value else None
-        self.actor = Actor(team.obs_space, team.action_space, cfg)
+        self.per_rank = cfg.actor_per_rank and self.n_agents > 1
+        if self.per_rank:
+            self.actor = RankedActors(self.n_agents, team.obs_space, team.action_space, cfg)
+        else:
+            self.actor = Actor(team.obs_space, team.action_space, cfg)
+        # what the actor reads, as the rollout stores it: the observation, and each row's rank
+        self.actor_keys = {**self.keys, "rank": ()} if self.per_rank else self.keys
         self.critic = Critic(critic_space, cfg)
-        self.hidden_dim = self.actor.trunk.out_dim if cfg.recurrent else 0
+        self.hidden_dim = self.actor.out_dim if cfg.recurrent else 0
 
-    # -- inputs: raw arrays [L, B, ...] (B = envs x agents) -> normalised tensors
+    # -- inputs: raw arrays [L, B, ...] (B = envs x agents, agent-minor) -> normalised tensors
     def actor_input(self, obs: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
-        return {"": self.obs_norm(obs[""])} if self.obs_norm is not None else obs
+        x = {"": self.obs_norm(obs[""])} if self.obs_norm is not None else obs
+        if not self.per_rank:
+            return x
+        L, B = next(iter(obs.values())).shape[:2]
+        device = next(iter(obs.values())).device
+        rank = (torch.arange(B, device=device) % self.n_agents).float().expand(L, B)
+        return {**x, "rank": rank}
 
     def inputs(self, obs: dict[str, torch.Tensor], state: torch.Tensor | None) -> tuple[dict, dict]:
         """(actor input, critic input); a decentralised critic gets the actor's, normalised once."""

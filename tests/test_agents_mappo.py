@@ -9,7 +9,7 @@ from agents import config, trainer
 from agents.buffer import Collector
 from agents.mappo import OpponentPool
 from agents.trainer import Trainer, build_policies, evaluate, native_bf16, open_envs
-from test_agents_toys import HORIZON, competitive_env, parallel_env
+from test_agents_toys import HORIZON, competitive_env, parallel_env, split_env
 
 
 def _cfg(algo, **overrides):
@@ -84,6 +84,38 @@ def test_self_play_with_an_opponent_pool_trains_and_resumes(tmp_path):
     assert {k: len(v) for k, v in saved["pool"]["snapshots"].items()} == {"hider": 2, "seeker": 2}
     metrics = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
     assert all(m["return/hider"] == -m["return/seeker"] for m in metrics if "return/hider" in m)
+
+
+def test_one_actor_per_rank_lets_mates_that_see_the_same_thing_act_differently(tmp_path):
+    hits = {}
+    for per_rank in (False, True):
+        cfg = _cfg("mappo", steps=12_000, envs=8, rollout_len=50, epochs=5, minibatches=1, lr=2e-3, workers=1,
+                   actor_per_rank=per_rank)
+        Trainer(cfg, split_env, tmp_path / str(per_rank)).train()
+        hits[per_rank] = evaluate(tmp_path / str(per_rank), split_env, episodes=40)["mean"]["episode/hits"]
+    # a shared actor gives both mates the same answer, so at most one of them is right (hits <= 0.5)
+    assert hits[False] < 0.6 and hits[True] > 0.8
+
+
+def test_ranked_actors_keep_each_rows_rank_through_a_shuffle():
+    cfg = _cfg("mappo", envs=3, workers=1, actor_per_rank=True)
+    vec = open_envs(split_env, cfg, 3)
+    policy = build_policies(vec.spec, cfg, "cpu")["mate"]
+    vec.close()
+    obs = {"": torch.rand(1, 6, 5).expand(1, 6, 5).clone()}
+    obs[""][:, 1::2] = obs[""][:, ::2]  # both mates of each env see the same thing
+    actor_in = policy.actor_input(obs)
+    assert actor_in["rank"].tolist() == [[0, 1, 0, 1, 0, 1]]
+    first = torch.zeros(1, 6)
+    logp = policy.actor(actor_in, None, first)[0].logp[0]
+    assert not torch.allclose(logp[0, 0], logp[0, 1])  # two networks, two answers to the same input
+    order = torch.tensor([5, 2, 0, 3, 1, 4])
+    shuffled = {k: v.index_select(1, order) for k, v in actor_in.items()}
+    assert torch.allclose(policy.actor(shuffled, None, first)[0].logp[0], logp[:, order])
+    rank_0 = policy.actor(actor_in, None, first)[0].log_prob(torch.zeros(1, 6, 1))[0, ::2].sum()
+    rank_0.backward()
+    first_net, second_net = policy.actor.actors
+    assert first_net.head.weight.grad.any() and not second_net.head.weight.grad.any()
 
 
 class Memory(gym.Env):

@@ -2,7 +2,8 @@
 
 `parallel_env()` is cooperative: two mates must both name the digit shown to them; mate_1 is absent
 from some episodes and leaves early in the others (exercises active masks). `CompetitiveEnv` puts a
-hider against a seeker who scores when both pick the same cell (self-play with an opponent pool)."""
+hider against a seeker who scores when both pick the same cell (self-play with an opponent pool).
+`SplitEnv` gives two mates the same observation but different answers (one actor per rank)."""
 import numpy as np
 from gymnasium import spaces
 from pettingzoo import ParallelEnv
@@ -93,8 +94,25 @@ class CompetitiveEnv(_Toy):
         return {"hider_0": -caught, "seeker_0": caught}
 
 
+class SplitEnv(_Toy):
+    """Both mates see only the digit, never which mate they are; mate_i scores for naming digit + i."""
+    possible_agents = ["mate_0", "mate_1"]
+
+    def _observe(self):
+        return {a: np.eye(K + 2, dtype=np.float32)[self.target] for a in self.agents}
+
+    def _rewards(self, actions):
+        r = float(np.mean([int(actions[a]) == (self.target + i) % K for i, a in enumerate(self.agents)]))
+        self.hits += r / HORIZON
+        return {a: r for a in self.agents}
+
+
 def parallel_env():
     return CoopEnv()
+
+
+def split_env():
+    return SplitEnv()
 
 
 def competitive_env():
@@ -104,3 +122,4 @@ def competitive_env():
 def test_toy_envs_follow_the_parallel_api():
     parallel_api_test(CoopEnv(), num_cycles=20)
     parallel_api_test(CompetitiveEnv(), num_cycles=20)
+    parallel_api_test(SplitEnv(), num_cycles=20)
