@@ -64,6 +64,17 @@ class TeamPolicy(nn.Module):
         self.critic = Critic(critic_space, cfg)
         self.hidden_dim = self.actor.out_dim if cfg.recurrent else 0
 
+    def with_actor_per_rank(self, state: dict) -> dict:
+        """A checkpoint's state dict with its shared actor copied to each rank's, when this policy has
+        one actor per rank and the checkpoint one shared actor (to fine-tune a run that shared it)."""
+        if not self.per_rank or any(k.startswith("actor.actors.") for k in state):
+            return state
+        copied = {k: v for k, v in state.items() if not k.startswith("actor.")}
+        for key, value in state.items():
+            if key.startswith("actor."):
+                copied.update({f"actor.actors.{i}.{key[len('actor.'):]}": value.clone() for i in range(self.n_agents)})
+        return copied
+
     # -- inputs: raw arrays [L, B, ...] (B = envs x agents, agent-minor) -> normalised tensors
     def actor_input(self, obs: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
         x = {"": self.obs_norm(obs[""])} if self.obs_norm is not None else obs

@@ -223,7 +223,10 @@ class Trainer:
         path = source / CHECKPOINT if source.is_dir() else source
         if not path.exists():
             raise InputError(f"--init-from {source}: no {CHECKPOINT} there")
-        load_policies(self.policies, read_checkpoint(path), path)
+        state = read_checkpoint(path)
+        shared = state.get("policies", {})
+        state["policies"] = {t: self.policies[t].with_actor_per_rank(s) if t in self.policies else s for t, s in shared.items()}
+        load_policies(self.policies, state, path)
 
     def _read_firsts(self):
         """On resume, keep the first steps noted before: a milestone is only ever noted once."""

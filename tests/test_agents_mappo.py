@@ -118,6 +118,19 @@ def test_ranked_actors_keep_each_rows_rank_through_a_shuffle():
     assert first_net.head.weight.grad.any() and not second_net.head.weight.grad.any()
 
 
+def test_a_run_with_one_actor_per_rank_can_start_from_a_shared_actor(tmp_path):
+    Trainer(_cfg("mappo", steps=400, envs=2, rollout_len=50, workers=1), split_env, tmp_path / "shared").train()
+    shared = torch.load(tmp_path / "shared" / "checkpoint.pt", weights_only=True)["policies"]["mate"]
+    tuned = Trainer(_cfg("mappo", envs=2, workers=1, actor_per_rank=True, init_from=str(tmp_path / "shared")),
+                    split_env, tmp_path / "tuned")
+    tuned.vec.close()
+    state = tuned.policies["mate"].state_dict()
+    for name, tensor in shared.items():
+        copies = [state[name.replace("actor.", f"actor.actors.{i}.", 1)] for i in range(2)] \
+            if name.startswith("actor.") else [state[name]]
+        assert all(torch.equal(c, tensor) for c in copies), name
+
+
 class Memory(gym.Env):
     """The cue is visible only at the first step; every step pays 1 for naming it."""
 
