@@ -97,7 +97,7 @@ def _pulled_back(rng, at_doors: np.ndarray, box_half: np.ndarray, room, wall_hal
     than at the doors where they would shut them for free."""
     centre = forts.room_centre(room)
     n, half = len(at_doors), box_half[:len(at_doors)]
-    reach, margin = np.hypot(half[:, 0], half[:, 1]), half.max(axis=1, keepdims=True) + wall_half + 0.01
+    margin = half.max(axis=1, keepdims=True) + wall_half + 0.01
     lo, hi = np.array(room[:2]) + margin, np.array(room[2:]) - margin
     inward = centre - at_doors[:, :2]
     inward /= np.linalg.norm(inward, axis=1, keepdims=True)
@@ -111,7 +111,7 @@ def _pulled_back(rng, at_doors: np.ndarray, box_half: np.ndarray, room, wall_hal
             depth = rng.uniform(nearest, distance, n)[:, None]
             jitter = rng.uniform(-0.5, 0.5, n)[:, None] * depth
             xy, angle = np.clip(at_doors[:, :2] + inward * depth + side * jitter, lo, hi), at_doors[:, 2]
-        if _apart(xy, reach):
+        if _apart(xy, half):
             return np.column_stack([xy, angle])
     return np.zeros((0, 3))
 
@@ -122,12 +122,12 @@ def _one_left_shut(rng, against: np.ndarray, pulled: np.ndarray, box_half: np.nd
     k = int(rng.integers(len(pulled)))
     poses = pulled.copy()
     poses[k] = against[k]
-    half = box_half[:len(poses)]
-    return poses if _apart(poses[:, :2], np.hypot(half[:, 0], half[:, 1])) else pulled
+    return poses if _apart(poses[:, :2], box_half[:len(poses)]) else pulled
 
 
-def _apart(xy: np.ndarray, reach: np.ndarray) -> bool:
-    """Whether circles of radius `reach` at `xy` keep clear of each other."""
+def _apart(xy: np.ndarray, half: np.ndarray) -> bool:
+    """Whether boxes of half-extents `half` centred at `xy`, however turned, keep clear of each other."""
+    reach = np.hypot(half[:, 0], half[:, 1])
     gaps = np.linalg.norm(xy[:, None] - xy[None], axis=2) - reach[:, None] - reach[None]
     return bool((gaps[~np.eye(len(xy), dtype=bool)] > 0.02).all())
 
