@@ -7,8 +7,9 @@ Prints env-steps/s (one step of one env with all its agents) for: the bare envs 
 random actions, the vectorised envs with random actions, and full MAPPO training (collection with
 batched policy inference + updates): plain, overlapped (the envs in two groups: the workers step
 one group while the policies act for the other), with 2 torch threads for the gradient update
-(the env workers wait then), both, both with half the epochs (what the update costs), and both
-with the update's matrix products in bfloat16 (`bf16`), each with its ratio to plain (1 update
+(the env workers wait then), both, both with half the epochs (what the update costs), both
+with the update's matrix products in bfloat16 (`bf16`), and that with one actor per rank in a team
+(`actor_per_rank`), each with its ratio to plain (1 update
 thread and no overlap, whatever the recipe says). The hyperparameters are the scenario's recipe
 (agents/recipes/<scenario>.yaml) when it has one, else the algorithm's defaults; --envs and
 --encoder override them. With --repeat N the trainings alternate N times and the ratio is taken
@@ -77,14 +78,15 @@ def main():
           f"encoder {cfg.encoder} {cfg.hidden}, {os.cpu_count()} cores")
     print(f"  bare envs, 1 process, random actions: {random_steps_per_s(make_env, cfg, 8, 1):8.0f} env-steps/s")
     print(f"  vectorised envs, random actions:      {random_steps_per_s(make_env, cfg, cfg.envs, 0):8.0f} env-steps/s")
-    def variant(threads: int, overlap: bool, epochs: int = cfg.epochs, bf16: bool = False):
+    def variant(threads: int, overlap: bool, epochs: int = cfg.epochs, bf16: bool = False, per_rank: bool = False):
         return config.resolve(args.algo, ("bench", {**cfg.__dict__, "update_threads": threads, "overlap": overlap,
-                                                    "epochs": epochs, "bf16": bf16}))
+                                                    "epochs": epochs, "bf16": bf16, "actor_per_rank": per_rank}))
 
     variants = {"plain": variant(1, False), "overlapped": variant(1, True), "2 update threads": variant(2, False),
                 "overlapped, 2 update threads": variant(2, True),
                 f"both, {cfg.epochs // 2} epochs not {cfg.epochs}": variant(2, True, cfg.epochs // 2),
-                "both, bfloat16 update": variant(2, True, bf16=True)}
+                "both, bfloat16 update": variant(2, True, bf16=True),
+                "bfloat16, one actor per rank": variant(2, True, bf16=True, per_rank=True)}
     totals = {name: [0, 0.0] for name in variants}
     for _ in range(args.repeat):
         for name, variant_cfg in variants.items():
