@@ -9,8 +9,8 @@ batched policy inference + updates): plain, overlapped (the envs in two groups: 
 one group while the policies act for the other), with 2 torch threads for the gradient update
 (the env workers wait then), both, both with half the epochs (what the update costs), both
 with the update's matrix products in bfloat16 (`bf16`), and that with one actor per rank in a team
-(`actor_per_rank`), each with its ratio to plain (1 update
-thread and no overlap, whatever the recipe says). The hyperparameters are the scenario's recipe
+(`actor_per_rank`), each with its ratio to plain (1 update thread and no overlap, whatever the
+recipe says). The hyperparameters are the scenario's recipe
 (agents/recipes/<scenario>.yaml) when it has one, else the algorithm's defaults; --envs and
 --encoder override them. With --repeat N the trainings alternate N times and the ratio is taken
 over the summed times, which evens out a machine whose load drifts."""
