@@ -39,7 +39,7 @@ class TeamRollout:
         self.policy, self.device = policy, device
         B = n_envs * policy.n_agents
         zeros = lambda *shape: torch.zeros(T, B, *shape, device=device)  # noqa: E731
-        self.actor_in = {k: zeros(*shape) for k, shape in policy.actor_keys.items()}
+        self.actor_in = {k: zeros(*shape) for k, shape in policy.keys.items()}
         # a decentralised critic reads the actor's (normalised) inputs: one tensor serves both
         self.critic_in = {"": zeros(state_dim + policy.n_agents)} if policy.central else self.actor_in
         self.actions = zeros(action_dim(policy.team.action_space))
@@ -81,10 +81,14 @@ def sequences(batch: dict, seq_len: int) -> dict:
     return seqs
 
 
-def minibatches(seqs: dict, n: int, generator=None):
-    """Yield `n` random minibatches of the `sequences`."""
-    order = torch.randperm(seqs["mask"].shape[1], generator=generator).to(seqs["mask"].device)
-    for idx in order.chunk(n):
+def minibatches(seqs: dict, n: int, generator=None, group: int = 1):
+    """Yield `n` random minibatches of the `sequences`, which keep each `group` of consecutive rows
+    together and in order (a team's agents at one step, for one actor per rank)."""
+    device = seqs["mask"].device
+    order = torch.randperm(seqs["mask"].shape[1] // group, generator=generator).to(device)
+    within = torch.arange(group, device=device)
+    for groups in order.chunk(n):
+        idx = (groups[:, None] * group + within).reshape(-1)
         yield {k: _select(v, idx) for k, v in seqs.items()}
 
 

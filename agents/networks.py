@@ -258,9 +258,10 @@ class Actor(nn.Module):
 
 
 class RankedActors(nn.Module):
-    """One `Actor` per agent rank in the team, no weights shared between teammates. Each row of a
-    batch is acted for by the actor of its rank, `obs['rank']`, which travels with the rows through
-    the update's shuffled minibatches (`TeamPolicy.actor_input` adds it)."""
+    """One `Actor` per agent rank in the team, no weights shared between teammates. Rows come
+    rank-minor, row b acted for by rank b % R: the rollout's env x agent layout, which the update's
+    minibatches keep (`minibatches(..., group=R)`), so each actor reads a strided slice of the batch
+    and no row needs looking up."""
 
     def __init__(self, n_ranks: int, obs_space: gym.Space, action_space: gym.Space, cfg):
         super().__init__()
@@ -272,23 +273,14 @@ class RankedActors(nn.Module):
 
     def forward(self, obs: dict, h, first):
         L, B = first.shape
-        rank = obs["rank"][0].long()  # one rank per row, the same at every step of a sequence
-        out = h_out = None
-        for i, actor in enumerate(self.actors):
-            rows = (rank == i).nonzero()[:, 0]
-            if len(rows) == 0:
-                continue
-            part = {k: v.index_select(1, rows) for k, v in obs.items()}
-            o, h_part = actor.head_out(part, None if h is None else h.index_select(0, rows), first.index_select(1, rows))
-            if out is None:
-                out = o.new_empty(L, B, o.shape[-1])
-                h_out = None if h is None else h.new_empty(h.shape)
-            out.index_copy_(1, rows, o)
-            if h_out is not None:
-                h_out.index_copy_(0, rows, h_part.to(h_out.dtype))
-        first_actor = self.actors[0]
-        log_std = None if first_actor.nvec is not None else torch.stack([a.log_std for a in self.actors])[rank]
-        return first_actor.distribution(out, log_std), h_out
+        R = len(self.actors)
+        outs = [actor.head_out({k: v[:, i::R] for k, v in obs.items()}, None if h is None else h[i::R], first[:, i::R])
+                for i, actor in enumerate(self.actors)]
+        out = torch.stack([o for o, _ in outs], 2).reshape(L, B, -1)
+        h = None if h is None else torch.stack([h_i for _, h_i in outs], 1).reshape(B, -1)
+        actor = self.actors[0]
+        log_std = None if actor.nvec is not None else torch.stack([a.log_std for a in self.actors]).repeat(B // R, 1)
+        return actor.distribution(out, log_std), h
 
 
 class Critic(nn.Module):

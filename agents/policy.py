@@ -59,8 +59,9 @@ class TeamPolicy(nn.Module):
             self.actor = RankedActors(self.n_agents, team.obs_space, team.action_space, cfg)
         else:
             self.actor = Actor(team.obs_space, team.action_space, cfg)
-        # what the actor reads, as the rollout stores it: the observation, and each row's rank
-        self.actor_keys = {**self.keys, "rank": ()} if self.per_rank else self.keys
+        # the rows an update's minibatch keeps together: a team's agents at one step, which the
+        # actor of each rank tells apart by their order
+        self.row_group = self.n_agents if self.per_rank else 1
         self.critic = Critic(critic_space, cfg)
         self.hidden_dim = self.actor.out_dim if cfg.recurrent else 0
 
@@ -77,13 +78,7 @@ class TeamPolicy(nn.Module):
 
     # -- inputs: raw arrays [L, B, ...] (B = envs x agents, agent-minor) -> normalised tensors
     def actor_input(self, obs: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
-        x = {"": self.obs_norm(obs[""])} if self.obs_norm is not None else obs
-        if not self.per_rank:
-            return x
-        L, B = next(iter(obs.values())).shape[:2]
-        device = next(iter(obs.values())).device
-        rank = (torch.arange(B, device=device) % self.n_agents).float().expand(L, B)
-        return {**x, "rank": rank}
+        return {"": self.obs_norm(obs[""])} if self.obs_norm is not None else obs
 
     def inputs(self, obs: dict[str, torch.Tensor], state: torch.Tensor | None) -> tuple[dict, dict]:
         """(actor input, critic input); a decentralised critic gets the actor's, normalised once."""

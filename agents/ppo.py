@@ -78,7 +78,7 @@ class PPO:
         stats = {"lr": lr}
         seqs = sequences(batch, cfg.chunk_len)
         for _ in range(cfg.epochs):
-            for mb in minibatches(seqs, cfg.minibatches):
+            for mb in minibatches(seqs, cfg.minibatches, group=policy.row_group):
                 h = mb["h_actor"][0] if mb["h_actor"] is not None else None
                 with self.autocast():
                     dist, _ = policy.actor(mb["actor_in"], h, mb["first"])

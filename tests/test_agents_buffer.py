@@ -110,3 +110,15 @@ def test_recurrent_minibatches_are_chunks_that_cover_the_batch_once():
         assert torch.equal(mb["h_actor"][0, :, 0], x[0])  # hidden state stored at the chunk start
         seen += x.flatten().tolist()
     assert sorted(seen) == list(range(T * B))
+
+
+def test_grouped_minibatches_keep_a_teams_rows_together_and_in_order():
+    T, B = 5, 6  # 3 envs x 2 agents, agent-minor
+    row = torch.arange(T * B, dtype=torch.float32).reshape(T, B)
+    batch = {"mask": row, "actor_in": {"": row[..., None]}, "h_actor": None, "h_critic": None}
+    seen = []
+    for mb in minibatches(sequences(batch, 1), 4, torch.Generator().manual_seed(0), group=2):
+        x = mb["actor_in"][""][0, :, 0].long()
+        assert torch.equal(x % 2, torch.arange(len(x)) % 2) and torch.equal(x[1::2] - x[::2], torch.ones(len(x) // 2, dtype=torch.long))
+        seen += x.tolist()
+    assert sorted(seen) == list(range(T * B)) and seen != sorted(seen)

@@ -97,22 +97,24 @@ def test_one_actor_per_rank_lets_mates_that_see_the_same_thing_act_differently(t
     assert hits[False] < 0.6 and hits[True] > 0.8
 
 
-def test_ranked_actors_keep_each_rows_rank_through_a_shuffle():
-    cfg = _cfg("mappo", envs=3, workers=1, actor_per_rank=True)
+@pytest.mark.parametrize("recurrent", [False, True], ids=["mlp", "gru"])
+def test_ranked_actors_act_for_each_row_with_the_actor_of_its_rank(recurrent):
+    cfg = _cfg("mappo", envs=3, workers=1, actor_per_rank=True, recurrent=recurrent, rollout_len=50)
     vec = open_envs(split_env, cfg, 3)
     policy = build_policies(vec.spec, cfg, "cpu")["mate"]
     vec.close()
-    obs = {"": torch.rand(1, 6, 5).expand(1, 6, 5).clone()}
-    obs[""][:, 1::2] = obs[""][:, ::2]  # both mates of each env see the same thing
-    actor_in = policy.actor_input(obs)
-    assert actor_in["rank"].tolist() == [[0, 1, 0, 1, 0, 1]]
-    first = torch.zeros(1, 6)
-    logp = policy.actor(actor_in, None, first)[0].logp[0]
-    assert not torch.allclose(logp[0, 0], logp[0, 1])  # two networks, two answers to the same input
-    order = torch.tensor([5, 2, 0, 3, 1, 4])
-    shuffled = {k: v.index_select(1, order) for k, v in actor_in.items()}
-    assert torch.allclose(policy.actor(shuffled, None, first)[0].logp[0], logp[:, order])
-    rank_0 = policy.actor(actor_in, None, first)[0].log_prob(torch.zeros(1, 6, 1))[0, ::2].sum()
+    obs = {"": torch.rand(2, 1, 3, 5).expand(2, 2, 3, 5).reshape(2, 6, 5)}  # both mates of each env see the same
+    first = torch.tensor([[1.0] * 6, [0.0] * 6])
+    h = torch.rand(6, policy.hidden_dim) if recurrent else None
+    dist, h_out = policy.actor(obs, h, first)
+    for rank, actor in enumerate(policy.actor.actors):
+        rows = slice(rank, None, 2)
+        alone, h_alone = actor({"": obs[""][:, rows]}, None if h is None else h[rows], first[:, rows])
+        assert torch.allclose(dist.logp[0][:, rows], alone.logp[0], atol=1e-6)
+        if recurrent:
+            assert torch.allclose(h_out[rows], h_alone, atol=1e-6)
+    assert not torch.allclose(dist.logp[0][:, 0], dist.logp[0][:, 1])  # two networks, two answers to the same input
+    rank_0 = dist.log_prob(torch.zeros(2, 6, 1))[:, ::2].sum()
     rank_0.backward()
     first_net, second_net = policy.actor.actors
     assert first_net.head.weight.grad.any() and not second_net.head.weight.grad.any()
