@@ -37,3 +37,19 @@ def test_hider_split_tells_split_from_same_box():
     assert kind(held([0, 0, 1], [1, 0, 0])) == "same box"   # each held both; box 0 the longest
     assert kind(held([-1, 1, 1], [-1, -1, -1])) == "one hider"
     assert kind(held([-1, -1], [-1, -1])) == "no box held"
+
+
+def test_late_locks_finds_a_door_shut_by_a_box_locked_after_the_preparation_phase(tmp_path):
+    from replays import format as fmt
+    from replays.recorder import RecordEpisodes
+    from test_stages import IDLE, LOCK, _fort_episode
+
+    env = RecordEpisodes(arena.parallel_env("hide_and_seek_quadrant", layout__door_dropout=0.0), tmp_path)
+    prep = env.unwrapped.scenario.prep_steps
+    _fort_episode(env=env, actions_at=lambda t: {"hider_1": LOCK if t >= prep + 3 else IDLE})
+    env.close()
+    [path] = tmp_path.glob("*.npz")
+    replay = fmt.load(path)
+    doors = _probe("doors_by_distance").doors_of(replay.static.walls)
+    [(distance, held, locked_before, locked_after)] = _probe("late_locks").late_boxes(replay, doors)
+    assert distance < 0.6 and not held and not locked_before and locked_after == 4

@@ -20,8 +20,10 @@ def _shut_if_boxes_locked(env) -> np.ndarray:
     return forts.doors_shut(as_if_locked, forts.room_doors(layout, layout.room), team=0)
 
 
-def _fort_episode(lock_both=True, hider_outside=False, seed=3, **overrides):
-    env = arena.parallel_env(**{"layout__door_dropout": 0.0, **overrides})   # two doors unless told
+def _fort_episode(lock_both=True, hider_outside=False, seed=3, env=None, actions_at=lambda t: {}, **overrides):
+    """Both doors of the hiders' room shut by a box, a hider at each voting lock from the start (or
+    as `actions_at(step)` says); the hider episode statistics."""
+    env = env or arena.parallel_env(**{"layout__door_dropout": 0.0, **overrides})   # two doors unless told
     env.reset(seed=seed)
     doors = env.world.layout.doors
     room_centre = np.array([4.5, 4.5])
@@ -41,9 +43,10 @@ def _fort_episode(lock_both=True, hider_outside=False, seed=3, **overrides):
     agents += [(1.0, 2.0, 0.0), (2.0, 1.0, 0.0)]                      # seekers
     env.reset(seed=seed, options={"placement": {"objects": objects, "agents": agents}})
     actions = {"hider_0": LOCK, "hider_1": LOCK if lock_both else IDLE, "seeker_0": IDLE, "seeker_1": IDLE}
-    infos = {}
+    infos, t = {}, 0
     while env.agents:   # the hiders keep voting lock; as upstream, a vote to unlock would unlock
-        _, _, _, _, infos = env.step(actions)
+        _, _, _, _, infos = env.step({**actions, **actions_at(t)})
+        t += 1
     return infos["hider_0"]["episode"]
 
 
