@@ -23,11 +23,16 @@ from doors_by_distance import doors_of
 
 def late_boxes(replay, doors: np.ndarray) -> list[tuple[float, bool, bool, int | None]]:
     """(nearest hider's distance, held by a hider, locked earlier, steps after prep until locked or
-    None) of each unlocked box blocking a door at the end of preparation."""
+    None) of each unlocked box blocking a door at the end of preparation, in an episode whose doors
+    are all shut by boxes then but not all by locked ones; none in any other episode."""
     prep = replay.static.prep_steps
     snap = replay.snapshot(prep)
     st = snap.static
-    points = forts.gap_points(doors).reshape(-1, 2)
+    points = forts.gap_points(doors)
+    cover = forts.door_cover(snap, points, HIDERS)
+    if not ((cover[:, 1] == 1.0).all() and not (cover[:, 0] == 1.0).all()):
+        return []
+    points = points.reshape(-1, 2)
     reach = np.linalg.norm(st.obj_half, axis=-1) + 2 * st.agent_radius
     blocking = (np.linalg.norm(snap.obj_pos[:, None] - points[None], axis=-1).min(1) < reach) \
         & (st.obj_kind == BOX) & (snap.obj_lock != HIDERS)
@@ -54,9 +59,7 @@ def main():
         if not len(doors):
             continue
         episodes += 1
-        cover = forts.door_cover(replay.snapshot(replay.static.prep_steps), forts.gap_points(doors), HIDERS)
-        if (cover[:, 1] == 1.0).all() and not (cover[:, 0] == 1.0).all():
-            boxes += [(path.name, *row) for row in late_boxes(replay, doors)]
+        boxes += [(path.name, *row) for row in late_boxes(replay, doors)]
     if not episodes:
         print(f"{args.replays}: no recorded episodes with doors there (*.npz from arena eval --record)",
               file=sys.stderr)
