@@ -1,5 +1,6 @@
 """The analysis probes under docs/probes read what they claim to read."""
 import importlib.util
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -7,6 +8,7 @@ import numpy as np
 import arena
 
 PROBES = Path(__file__).parent.parent / "docs" / "probes"
+sys.path.insert(0, str(PROBES))   # the probes import their sibling `recorded`, as when run as scripts
 
 
 def _probe(name: str):
@@ -17,7 +19,7 @@ def _probe(name: str):
 
 
 def test_doors_read_back_from_the_walls_are_the_layouts_doors():
-    doors_of = _probe("doors_by_distance").doors_of
+    doors_of = _probe("recorded").doors_of
     env = arena.parallel_env("hide_and_seek_quadrant")
     counts = set()
     for seed in range(10):
@@ -50,6 +52,6 @@ def test_late_locks_finds_a_door_shut_by_a_box_locked_after_the_preparation_phas
     env.close()
     [path] = tmp_path.glob("*.npz")
     replay = fmt.load(path)
-    doors = _probe("doors_by_distance").doors_of(replay.static.walls)
+    doors = _probe("recorded").doors_of(replay.static.walls)
     [(distance, held, locked_before, locked_after)] = _probe("late_locks").late_boxes(replay, doors)
     assert distance < 0.6 and not held and not locked_before and locked_after == 4

@@ -10,40 +10,26 @@ agent fits through the gap past the boxes); unlike the detector this does not ch
 is inside."""
 from __future__ import annotations
 
-import argparse
-import sys
-from pathlib import Path
 
 import numpy as np
 
-import replays
 from arena import forts
 from arena.snapshot import HIDERS
 
-from doors_by_distance import doors_of
+import recorded  # a sibling script, found next to the probe
 
 AFTER_PREP = (0, 1, 4, 8, 16)
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("replays", type=Path, help="a directory of recorded episodes")
-    args = parser.parse_args()
+    args = recorded.parser(__doc__).parse_args()
     rows = []
-    for path in sorted(args.replays.glob("*.npz")):
-        replay = replays.format.load(path)
-        doors = doors_of(replay.static.walls)
-        if not len(doors):
-            continue
+    for _, replay, doors in recorded.rooms(args.replays):
         prep = replay.static.prep_steps
         frames = [prep + k for k in AFTER_PREP] + [replay.num_frames - 1]
         locked = [forts.doors_shut(replay.snapshot(f), doors, HIDERS).all() for f in frames]
         any_box = (forts.door_cover(replay.snapshot(prep), forts.gap_points(doors), HIDERS)[:, 1] == 1.0).all()
         rows.append([len(doors), *locked, any_box])
-    if not rows:
-        print(f"{args.replays}: no recorded episodes with doors there (*.npz from arena eval --record)",
-              file=sys.stderr)
-        sys.exit(2)
     rows = np.array(rows, dtype=float)
     labels = [f"prep end + {k}" if k else "prep end" for k in AFTER_PREP] + ["episode end"]
     print(f"{len(rows)} episodes in {args.replays}: share with every door shut by the hiders' locked boxes")

@@ -8,18 +8,13 @@ those differ, `same box` when they are one box, `one hider` when only one of the
 each that ended the preparation phase as a fort."""
 from __future__ import annotations
 
-import argparse
-import sys
-from pathlib import Path
 
 import numpy as np
 
-import replays
 from arena import forts
 from arena.snapshot import BOX, HIDERS
 
-sys.path.insert(0, str(Path(__file__).parent))
-from doors_by_distance import doors_of  # noqa: E402  (a sibling script, not a package)
+import recorded  # a sibling script, found next to the probe
 
 KINDS = ["split", "same box", "one hider", "no box held"]
 
@@ -36,23 +31,16 @@ def kind(held: list[np.ndarray]) -> str:
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("replays", type=Path, help="a directory of recorded episodes")
-    args = parser.parse_args()
+    args = recorded.parser(__doc__).parse_args()
     table: dict[tuple[int, str], list[bool]] = {}
-    for path in sorted(args.replays.glob("*.npz")):
-        replay = replays.format.load(path)
+    for _, replay, doors in recorded.rooms(args.replays):
         static, prep = replay.static, replay.static.prep_steps
         hiders = np.flatnonzero(static.agent_team == HIDERS)
         grabs = np.stack([replay.snapshot(t).agent_grab for t in range(prep + 1)]).astype(np.int64)
         grabs[grabs >= 0] = np.where(static.obj_kind[grabs[grabs >= 0]] == BOX, grabs[grabs >= 0], -1)
         held = [grabs[:, h] for h in hiders]
-        doors = doors_of(static.walls)
         fort = bool(forts.doors_shut(replay.snapshot(prep), doors, HIDERS).all())
         table.setdefault((len(doors), kind(held)), []).append(fort)
-    if not table:
-        print(f"{args.replays}: no recorded episodes (*.npz from arena eval --record)", file=sys.stderr)
-        sys.exit(2)
     print(f"{'':>12}  {'one-door rooms':>20}  {'two-door rooms':>20}\n{'':>12}  {'episodes':>10}{'forts':>10}"
           f"  {'episodes':>10}{'forts':>10}")
     for name in KINDS:

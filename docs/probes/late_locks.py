@@ -8,17 +8,13 @@ it is locked.
     python docs/probes/late_locks.py DIR [--lock-range 0.6]"""
 from __future__ import annotations
 
-import argparse
-import sys
-from pathlib import Path
 
 import numpy as np
 
-import replays
 from arena import forts
 from arena.snapshot import BOX, HIDERS
 
-from doors_by_distance import doors_of
+import recorded  # a sibling script, found next to the probe
 
 
 def late_boxes(replay, doors: np.ndarray) -> list[tuple[float, bool, bool, int | None]]:
@@ -48,22 +44,13 @@ def late_boxes(replay, doors: np.ndarray) -> list[tuple[float, bool, bool, int |
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("replays", type=Path, help="a directory of recorded episodes")
+    parser = recorded.parser(__doc__)
     parser.add_argument("--lock-range", type=float, default=0.6, help="the scenario's agents.lock_range")
     args = parser.parse_args()
     episodes, boxes = 0, []
-    for path in sorted(args.replays.glob("*.npz")):
-        replay = replays.format.load(path)
-        doors = doors_of(replay.static.walls)
-        if not len(doors):
-            continue
+    for path, replay, doors in recorded.rooms(args.replays):
         episodes += 1
         boxes += [(path.name, *row) for row in late_boxes(replay, doors)]
-    if not episodes:
-        print(f"{args.replays}: no recorded episodes with doors there (*.npz from arena eval --record)",
-              file=sys.stderr)
-        sys.exit(2)
     late = {name for name, *_ in boxes}
     print(f"{len(late)} of {episodes} episodes in {args.replays} have every door shut at the end of preparation, "
           f"not every one by a locked box; their {len(boxes)} unlocked boxes in a door:")
