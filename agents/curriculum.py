@@ -8,7 +8,9 @@ Without a gate the stage follows the fraction of training done, the last one rea
 only once that metric has averaged at least `curriculum_gate_min` over the last
 `curriculum_gate_updates` updates (long enough that a few lucky updates do not pass it), so the
 task gets harder as fast as the agents learn; at `curriculum_until` the last stage is taken
-whatever the metric says."""
+whatever the metric says. With `curriculum_floor` the gate may run ahead of the ungated schedule but
+never behind it, so stages it holds back are taken one by one as the schedule passes them rather
+than all at once at `curriculum_until`."""
 from __future__ import annotations
 
 from collections import deque
@@ -20,7 +22,7 @@ class Curriculum:
     def __init__(self, cfg):
         self.ends, self.until = cfg.curriculum, cfg.curriculum_until
         self.gate, self.gate_min = cfg.curriculum_gate, cfg.curriculum_gate_min
-        self.stages = cfg.curriculum_stages
+        self.stages, self.floor = cfg.curriculum_stages, cfg.curriculum_floor
         self.stage = 0
         self.recent: deque = deque(maxlen=cfg.curriculum_gate_updates)
 
@@ -35,15 +37,18 @@ class Curriculum:
     def advance(self, progress: float, metrics: dict) -> bool:
         """Move on after an update; True when the values changed."""
         before = self.stage
-        if progress >= self.until:
-            self.stage = self.stages
-        elif not self.gate:
-            self.stage = int(progress / self.until * self.stages)
-        elif self.gate in metrics and self.stage < self.stages:
+        scheduled = min(int(progress / self.until * self.stages), self.stages)
+        if not self.gate:
+            self.stage = scheduled
+            return self.stage != before
+        if self.gate in metrics and self.stage < self.stages:
             self.recent.append(metrics[self.gate])
             if len(self.recent) == self.recent.maxlen and np.mean(self.recent) >= self.gate_min:
                 self.stage += 1
                 self.recent.clear()
+        if (self.floor or scheduled == self.stages) and scheduled > self.stage:
+            self.stage = scheduled
+            self.recent.clear()
         return self.stage != before
 
     def state_dict(self) -> dict:

@@ -67,6 +67,20 @@ def test_a_gate_moves_one_stage_once_the_metric_holds_for_three_updates():
     assert cur.advance(0.5, {"fort": 0.0}) and cur.stage == 20  # at `until` the last stage regardless
 
 
+def test_with_a_floor_a_held_gate_follows_the_schedule_stage_by_stage_instead_of_jumping_at_the_end():
+    jump = _curriculum(curriculum_gate="fort", curriculum_gate_updates=1)
+    floor = _curriculum(curriculum_gate="fort", curriculum_gate_updates=1, curriculum_floor=True)
+    for progress in (0.1, 0.25, 0.4):
+        jump.advance(progress, {"fort": 0.0})
+        floor.advance(progress, {"fort": 0.0})
+        assert jump.stage == 0 and floor.stage == int(progress / 0.5 * 20)
+    assert floor.advance(0.4, {"fort": 1.0}) and floor.stage == 17  # ahead of the schedule when the gate passes
+    assert not floor.advance(0.41, {"fort": 0.0}) and floor.stage == 17
+    jump.advance(0.5, {"fort": 0.0})
+    floor.advance(0.5, {"fort": 0.0})
+    assert jump.stage == floor.stage == 20
+
+
 class Recording(CoopEnv):
     seen: list = []
 
