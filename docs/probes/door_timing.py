@@ -10,7 +10,6 @@ agent fits through the gap past the boxes); unlike the detector this does not ch
 is inside."""
 from __future__ import annotations
 
-
 import numpy as np
 
 from arena import forts

@@ -9,7 +9,6 @@ read back as the gaps between interior wall segments on one line (which is what 
 quadrant layout)."""
 from __future__ import annotations
 
-
 import numpy as np
 
 from arena import forts

@@ -8,7 +8,6 @@ those differ, `same box` when they are one box, `one hider` when only one of the
 each that ended the preparation phase as a fort."""
 from __future__ import annotations
 
-
 import numpy as np
 
 from arena import forts

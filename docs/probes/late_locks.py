@@ -8,7 +8,6 @@ it is locked.
     python docs/probes/late_locks.py DIR [--lock-range 0.6]"""
 from __future__ import annotations
 
-
 import numpy as np
 
 from arena import forts
