@@ -35,6 +35,7 @@ class Slots:
     clock: bool = True
     doors_from_rank: bool = False
     held_by_others: bool = False
+    boxes_from_rank: bool = False
 
     @property
     def obj_dim(self) -> int:
@@ -56,7 +57,7 @@ class Slots:
                    sc.sensors.state_vision,
                    max(sc.agents.hiders.max, sc.agents.seekers.max) if sc.sensors.agent_index else 0,
                    sc.sensors.objects_always_seen, sc.sensors.state_forts, sc.sensors.clock,
-                   sc.sensors.doors_from_rank, sc.sensors.held_by_others)
+                   sc.sensors.doors_from_rank, sc.sensors.held_by_others, sc.sensors.boxes_from_rank)
 
 
 def _box(shape) -> spaces.Box:
@@ -175,6 +176,12 @@ def doors_from_rank(doors: np.ndarray, team: np.ndarray) -> np.ndarray:
     return doors[order]
 
 
+def boxes_from_rank(n_boxes: int, team: np.ndarray) -> np.ndarray:
+    """(A, n_boxes) the box each of an agent's box slots shows: the agent of rank r in its team finds box
+    r (modulo their number) first."""
+    return (np.arange(n_boxes) + team_rank(team)[:, None]) % max(n_boxes, 1)
+
+
 class Observer:
     """Builds observations for one episode; `agent_slot[i]` is agent i's index in possible_agents;
     `doors`: the episode's `door_table` (needed when the slots have doors); `team`: each agent's team
@@ -194,6 +201,7 @@ class Observer:
                            else np.broadcast_to(self.doors, (n, *self.doors.shape)))
         self.agent_slot = agent_slot
         self.n_boxes = n_boxes
+        self.box_order = boxes_from_rank(n_boxes, team) if slots.boxes_from_rank else None
         self._flat: tuple[np.ndarray, dict[str, np.ndarray]] | None = None   # observe_flat's buffer and views
         # Row i lists, in slot order, the other agents of this episode and the slot each one fills.
         others = [[j for j in range(n) if j != i] for i in range(n)]
@@ -258,6 +266,10 @@ class Observer:
             held = _held_by_others(snap.agent_grab, st.agent_team, len(snap.obj_pos)) * sees_obj[..., None]
             parts["box_obs"][:, :self.n_boxes, OBJ_DIM:] = held[:, :self.n_boxes]
             parts["ramp_obs"][:, :len(held[0]) - self.n_boxes, OBJ_DIM:] = held[:, self.n_boxes:]
+        if self.box_order is not None:
+            rows = np.arange(len(self.box_order))[:, None]
+            for key in ("box_obs", "mask_ab_obs"):
+                parts[key][:, :self.n_boxes] = parts[key][rows, self.box_order]
 
     def state(self, snap: Snapshot, extras: list[dict[str, np.ndarray]] | None = None) -> np.ndarray:
         """`extras`: the task's observation entries of every agent, in agent order (`task.observe`)."""

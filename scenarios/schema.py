@@ -144,6 +144,9 @@ class Sensors(Strict):
     # rows say only "held by me"), and env.state()'s object rows whether a hider and a seeker hold it:
     # a hider can then see that its teammate has taken a box and go for another
     held_by_others: bool = False
+    # Each agent's box slots start from the box matching its rank in its team (hider_1's first slot is
+    # box 1): teammates that share a policy and go for their first box take different boxes
+    boxes_from_rank: bool = False
 
     @model_validator(mode="after")
     def _need_doors(self):

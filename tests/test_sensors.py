@@ -126,3 +126,24 @@ def test_doors_from_rank_turn_only_the_doors_of_the_hiders_room():
 def test_doors_from_rank_needs_door_slots():
     with pytest.raises(InputError, match="sensors.doors_from_rank needs door slots"):
         arena.parallel_env(sensors__doors_from_rank=True)
+
+
+def test_boxes_from_rank_send_teammates_first_to_different_boxes():
+    seen = {}
+    for from_rank in (False, True):
+        env = arena.parallel_env(sensors__boxes_from_rank=from_rank, sensors__held_by_others=True,
+                                 sensors__objects_always_seen=True)
+        obs, _ = env.reset(seed=4)
+        env.step({a: np.array([5, 5, 1, 0, 0]) for a in env.agents})
+        obs, *_ = env.step({a: np.array([5, 5, 1, 0, 0]) for a in env.agents})
+        seen[from_rank] = obs, env.state()
+    (plain, plain_state), (turned, turned_state) = seen[False], seen[True]
+    for team in ("hider", "seeker"):
+        for rank in (0, 1):
+            agent = f"{team}_{rank}"
+            for key in ("box_obs", "mask_ab_obs"):
+                np.testing.assert_array_equal(turned[agent][key], np.roll(plain[agent][key], -rank, axis=0))
+            for key in ("observation_self", "ramp_obs", "agent_qpos_qvel"):
+                np.testing.assert_array_equal(turned[agent][key], plain[agent][key])
+    assert not np.allclose(turned["hider_0"]["box_obs"][0], turned["hider_1"]["box_obs"][0])
+    np.testing.assert_array_equal(plain_state, turned_state)   # the critic's state keeps one order
