@@ -6,7 +6,10 @@ from gymnasium import spaces
 import arena
 import scenarios
 
-OPTIONS = {"hide_and_seek_quadrant": {"sensors__doors": 2}, "shelter_construction": {"task__observe_rays": True}}
+# the quadrant with the recipe's slot options, whose rows are turned or widened after the fill
+OPTIONS = {"hide_and_seek_quadrant": {"sensors__doors": 2, "sensors__doors_from_rank": True, "sensors__held_by_others": True,
+                                      "sensors__boxes_from_rank": True},
+           "shelter_construction": {"task__observe_rays": True}}
 
 
 @pytest.mark.parametrize("name", scenarios.names())
