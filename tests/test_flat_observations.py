@@ -7,8 +7,8 @@ import arena
 import scenarios
 
 # the quadrant with the recipe's slot options, whose rows are turned or widened after the fill
-OPTIONS = {"hide_and_seek_quadrant": {"sensors__doors": 2, "sensors__doors_from_rank": True, "sensors__held_by_others": True,
-                                      "sensors__boxes_from_rank": True},
+OPTIONS = {"hide_and_seek_quadrant": {"sensors__doors": 2, "sensors__doors_from_rank": True,
+                                      "sensors__held_by_others": True, "sensors__boxes_from_rank": True},
            "shelter_construction": {"task__observe_rays": True}}
 
 
