@@ -185,7 +185,7 @@ def boxes_from_rank(n_boxes: int, team: np.ndarray) -> np.ndarray:
 class Observer:
     """Builds observations for one episode; `agent_slot[i]` is agent i's index in possible_agents;
     `doors`: the episode's `door_table` (needed when the slots have doors); `team`: each agent's team
-    (needed when the slots have a team size, doors from rank or fort entries, which also need the
+    (needed when the slots have a team size, doors or boxes from rank, or fort entries, which also need the
     `door_gaps` and the hiders' `room`)."""
 
     def __init__(self, slots: Slots, agent_slot: np.ndarray, n_boxes: int, doors: np.ndarray | None = None,
