@@ -166,20 +166,19 @@ def team_index(team: np.ndarray, size: int) -> np.ndarray:
     return np.eye(size, dtype=np.int8)[team_rank(team)]
 
 
+def turned_by_rank(count: int, team: np.ndarray) -> np.ndarray:
+    """(A, count) the indices 0..count-1 turned so that the agent of rank r in its team starts from r
+    (modulo count)."""
+    return (np.arange(count) + team_rank(team)[:, None]) % max(count, 1)
+
+
 def doors_from_rank(doors: np.ndarray, team: np.ndarray) -> np.ndarray:
     """(A, doors, 5) each agent's rows of a `door_table`, the hiders' room's doors turned so that the
     agent of rank r in its team finds door r (modulo their number) first."""
     own = int(doors[:, 4].sum())
     order = np.tile(np.arange(len(doors)), (len(team), 1))
-    if own:
-        order[:, :own] = (order[:, :own] + team_rank(team)[:, None]) % own
+    order[:, :own] = turned_by_rank(own, team)
     return doors[order]
-
-
-def boxes_from_rank(n_boxes: int, team: np.ndarray) -> np.ndarray:
-    """(A, n_boxes) the box each of an agent's box slots shows: the agent of rank r in its team finds box
-    r (modulo their number) first."""
-    return (np.arange(n_boxes) + team_rank(team)[:, None]) % max(n_boxes, 1)
 
 
 class Observer:
@@ -201,7 +200,9 @@ class Observer:
                            else np.broadcast_to(self.doors, (n, *self.doors.shape)))
         self.agent_slot = agent_slot
         self.n_boxes = n_boxes
-        self.box_order = boxes_from_rank(n_boxes, team) if slots.boxes_from_rank else None
+        # `sensors.boxes_from_rank`: (rows, boxes) picking each agent's box slots in its turned order
+        self.box_order = ((np.arange(n)[:, None], turned_by_rank(n_boxes, team)) if slots.boxes_from_rank
+                          else None)
         self._flat: tuple[np.ndarray, dict[str, np.ndarray]] | None = None   # observe_flat's buffer and views
         # Row i lists, in slot order, the other agents of this episode and the slot each one fills.
         others = [[j for j in range(n) if j != i] for i in range(n)]
@@ -267,9 +268,8 @@ class Observer:
             parts["box_obs"][:, :self.n_boxes, OBJ_DIM:] = held[:, :self.n_boxes]
             parts["ramp_obs"][:, :len(held[0]) - self.n_boxes, OBJ_DIM:] = held[:, self.n_boxes:]
         if self.box_order is not None:
-            rows = np.arange(len(self.box_order))[:, None]
             for key in ("box_obs", "mask_ab_obs"):
-                parts[key][:, :self.n_boxes] = parts[key][rows, self.box_order]
+                parts[key][:, :self.n_boxes] = parts[key][self.box_order]
 
     def state(self, snap: Snapshot, extras: list[dict[str, np.ndarray]] | None = None) -> np.ndarray:
         """`extras`: the task's observation entries of every agent, in agent order (`task.observe`)."""
