@@ -92,10 +92,18 @@ def test_stage_returns_split_each_teams_return_by_whether_the_stage_showed():
     assert worth["return_without/chasing/seeker"] == pytest.approx(10 / 3)  # no episode shows chasing
     assert "return_with/chasing/hider" not in worth and "return_with/ramp_use/seeker" not in worth
     table = learn.stage_table({**learn.stage_rates([fort, open_door, open_door]), **worth}, 3).splitlines()
-    assert table[3].split() == ["fort", "33%", "1", "of", "3", "hider", "30.0", "/", "-15.0", "seeker", "-30.0", "/",
-                                "20.0"]
-    assert table[2].split()[:5] == ["chasing", "0%", "0", "of", "3"] and "hider - / 0.0" in table[2]
+    assert table[3].split() == ["fort", "33%", "6%-79%", "1", "of", "3", "hider", "30.0", "/", "-15.0", "seeker",
+                                "-30.0", "/", "20.0"]
+    assert table[2].split()[:6] == ["chasing", "0%", "0%-56%", "0", "of", "3"] and "hider - / 0.0" in table[2]
     assert learn.stage_returns([{"return/agent": 1.0}]) == {}
+
+
+def test_wilson_interval_is_the_score_interval_and_stays_within_zero_and_one():
+    assert learn.wilson_interval(50, 100) == pytest.approx((0.4038, 0.5962), abs=1e-4)
+    assert learn.wilson_interval(0, 10) == pytest.approx((0.0, 0.2775), abs=1e-4)
+    assert learn.wilson_interval(10, 10) == pytest.approx((0.7225, 1.0), abs=1e-4)
+    narrow, wide = learn.wilson_interval(430, 1000), learn.wilson_interval(43, 100)
+    assert narrow[1] - narrow[0] < (wide[1] - wide[0]) / 3
 
 
 def test_a_damaged_stages_json_stops_resume_and_only_warns_in_plot(tmp_path, capsys):

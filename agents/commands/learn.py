@@ -14,6 +14,7 @@ import functools
 import hashlib
 import importlib
 import json
+import math
 import re
 import statistics
 import time
@@ -229,10 +230,21 @@ def stage_table(metrics: dict, episodes: int) -> str:
     with / without the stage (stage_returns)."""
     rates = {k.removeprefix("stage/"): v for k, v in metrics.items() if k.startswith("stage/")}
     rows = [f"emergence stages over {episodes} episode(s):",
-            f"  {'stage':<14}{'rate':>6}  {'episodes':<12}mean return with / without the stage"]
-    rows += [f"  {name.replace('_', ' '):<14}{rate:>6.0%}  {f'{round(rate * episodes)} of {episodes}':<12}"
-             f"{_stage_worth(name, metrics)}" for name, rate in rates.items()]
+            f"  {'stage':<14}{'rate':>6}  {'95% interval':<14}{'episodes':<12}mean return with / without the stage"]
+    for name, rate in rates.items():
+        low, high = wilson_interval(round(rate * episodes), episodes)
+        rows.append(f"  {name.replace('_', ' '):<14}{rate:>6.0%}  {f'{low:.0%}-{high:.0%}':<14}"
+                    f"{f'{round(rate * episodes)} of {episodes}':<12}{_stage_worth(name, metrics)}")
     return "\n".join(rows)
+
+
+def wilson_interval(hits: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """Wilson's score interval for a rate of `hits` in `n` episodes (95 % for z = 1.96): how far
+    another evaluation of as many episodes may land."""
+    p, shrink = hits / n, 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / shrink
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / shrink
+    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def _stage_worth(stage: str, metrics: dict) -> str:
