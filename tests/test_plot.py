@@ -3,6 +3,7 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from arena import stages
@@ -124,3 +125,33 @@ def test_plot_compare_bad_input_exits_2(tmp_path):
     result = _arena("plot", a, b)
     assert result.returncode == 2 and "--metric" in result.stderr
     assert not (tmp_path / "a" / "compare.png").exists()
+
+
+def test_plot_splits_the_fort_rate_by_the_doors_of_the_room_when_logged(tmp_path, monkeypatch):
+    import matplotlib
+    matplotlib.use("Agg")
+    from matplotlib.axes import Axes
+
+    from agents.commands.plot import plot
+
+    rows = [{"step": 1000 * i, "return/hider": i, "stage/fort": 0.5, "episode/fort_prep_doors_1": 0.8,
+             **({"episode/fort_prep_doors_2": 0.2} if i % 2 else {})} for i in range(6)]
+    _run(tmp_path, rows)
+    lines = {}
+    draw = Axes.plot
+
+    def plot_and_note(self, x, y, *args, **kwargs):
+        lines[kwargs.get("label")] = (x, y)
+        return draw(self, x, y, *args, **kwargs)
+
+    monkeypatch.setattr(Axes, "plot", plot_and_note)
+    plot(tmp_path, tmp_path / "c.png")
+    assert lines["fort, 1-door rooms"][0] == [0, 1000, 2000, 3000, 4000, 5000]
+    assert lines["fort, 2-door rooms"][1] == pytest.approx([np.nan, 0.2, 0.2, 0.2, 0.2, 0.2], nan_ok=True)
+
+
+def test_smoothing_skips_missing_values_and_leaves_a_gap_only_where_the_window_has_none(monkeypatch):
+    from agents.commands import plot
+
+    monkeypatch.setattr(plot, "SMOOTH", 2)
+    assert plot._smooth([1.0, 3.0, np.nan, np.nan, 5.0]) == pytest.approx([1.0, 2.0, 3.0, np.nan, 5.0], nan_ok=True)

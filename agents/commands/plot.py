@@ -1,6 +1,7 @@
 """`arena plot RUN_DIR --out curves.png`: returns per team and emergence-stage rates over steps, with
 the step at which each stage first held in most episodes (RUN_DIR/stages.json) marked, and the
-curriculum's values (scaled to 0..1 over their waypoints) beside the stage rates.
+curriculum's values (scaled to 0..1 over their waypoints) beside the stage rates; quadrant runs also
+get the fort rate of their one-door and two-door rooms.
 `arena plot RUN_DIR RUN_DIR... --metric KEY...`: one panel per metrics.jsonl key, one line per run."""
 from __future__ import annotations
 
@@ -82,11 +83,16 @@ def _series(rows: list[dict], key: str) -> tuple[list[float], list[float]]:
 
 
 def _smooth(values: list[float]) -> list[float]:
-    out, total = [], 0.0
-    for i, v in enumerate(values):
-        total += v - (values[i - SMOOTH] if i >= SMOOTH else 0.0)
-        out.append(total / min(i + 1, SMOOTH))
-    return out
+    """The mean of the last SMOOTH values, skipping NaN (NaN where all of them are)."""
+    import numpy as np
+
+    values = np.asarray(values, dtype=float)
+    known = np.concatenate([[0], np.cumsum(~np.isnan(values))])
+    total = np.concatenate([[0.0], np.cumsum(np.nan_to_num(values))])
+    start = np.maximum(np.arange(len(values)) + 1 - SMOOTH, 0)
+    count = known[1:] - known[start]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return list(np.where(count > 0, (total[1:] - total[start]) / count, np.nan))
 
 
 def _pyplot():
@@ -135,6 +141,13 @@ def plot(run_dir: Path, out: Path) -> Path:
             steps, values = _series(rows, key)
             line, = ax.plot(steps, _smooth(values), label=key.removeprefix("stage/").replace("_", " "))
             colors[key.removeprefix("stage/")] = line.get_color()
+        for doors, style in ((1, (0, (1, 1))), (2, "-.")):
+            key = f"episode/fort_prep_doors_{doors}"
+            if key in keys:  # updates without rooms of that kind do not log it: a gap in the line
+                steps = [r["step"] for r in rows if "step" in r]
+                values = [r.get(key, float("nan")) for r in rows if "step" in r]
+                ax.plot(steps, _smooth(values), color=colors.get("fort"), linestyle=style, linewidth=1,
+                        label=f"fort, {doors}-door rooms")
         for key, (lo, hi) in curriculum.items():
             steps, values = _series(rows, f"curriculum/{key}")
             ax.plot(steps, [(v - lo) / (hi - lo) for v in values], linestyle="--", linewidth=1,
