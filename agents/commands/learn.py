@@ -232,9 +232,10 @@ def stage_table(metrics: dict, episodes: int) -> str:
     rows = [f"emergence stages over {episodes} episode(s):",
             f"  {'stage':<14}{'rate':>6}  {'95% interval':<14}{'episodes':<12}mean return with / without the stage"]
     for name, rate in rates.items():
-        low, high = wilson_interval(round(rate * episodes), episodes)
+        hits = round(rate * episodes)
+        low, high = wilson_interval(hits, episodes)
         rows.append(f"  {name.replace('_', ' '):<14}{rate:>6.0%}  {f'{low:.0%}-{high:.0%}':<14}"
-                    f"{f'{round(rate * episodes)} of {episodes}':<12}{_stage_worth(name, metrics)}")
+                    f"{f'{hits} of {episodes}':<12}{_stage_worth(name, metrics)}")
     return "\n".join(rows)
 
 

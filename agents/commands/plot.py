@@ -77,8 +77,9 @@ def read_curriculum(run_dir: Path) -> dict[str, tuple[float, float]]:
     return {key: (min(p), max(p)) for key, p in points.items() if max(p) > min(p)}
 
 
-def _series(rows: list[dict], key: str) -> tuple[list[float], list[float]]:
-    points = [(r["step"], r[key]) for r in rows if key in r and "step" in r]
+def _series(rows: list[dict], key: str, gaps: bool = False) -> tuple[list[float], list[float]]:
+    """(steps, values) of `key`; rows without it are skipped, or with `gaps` kept as NaN."""
+    points = [(r["step"], r.get(key, float("nan"))) for r in rows if "step" in r and (gaps or key in r)]
     return [p[0] for p in points], [p[1] for p in points]
 
 
@@ -144,8 +145,7 @@ def plot(run_dir: Path, out: Path) -> Path:
         for doors, style in ((1, (0, (1, 1))), (2, "-.")):
             key = f"episode/fort_prep_doors_{doors}"
             if key in keys:  # updates without rooms of that kind do not log it: a gap in the line
-                steps = [r["step"] for r in rows if "step" in r]
-                values = [r.get(key, float("nan")) for r in rows if "step" in r]
+                steps, values = _series(rows, key, gaps=True)
                 ax.plot(steps, _smooth(values), color=colors.get("fort"), linestyle=style, linewidth=1,
                         label=f"fort, {doors}-door rooms")
         for key, (lo, hi) in curriculum.items():
