@@ -24,7 +24,8 @@ class Config:
     # A curriculum of env options, {key: [start, ..., end]} (agents/curriculum.py): in `curriculum_stages`, over
     # the first `curriculum_until` of the steps, or stage by stage as a logged metric, the gate,
     # averages at least `curriculum_gate_min` over the last `curriculum_gate_updates` updates; with
-    # `curriculum_floor` a gated stage never lags the ungated one, instead of jumping to the end at `curriculum_until`.
+    # `curriculum_floor` a gated stage never lags the ungated one by more than `curriculum_floor_lag` stages,
+    # instead of jumping to the end at `curriculum_until`.
     curriculum: dict = field(default_factory=dict)
     curriculum_stages: int = 20
     curriculum_until: float = 0.5
@@ -32,6 +33,7 @@ class Config:
     curriculum_gate_min: float = 0.5
     curriculum_gate_updates: int = 10
     curriculum_floor: bool = False
+    curriculum_floor_lag: int = 0
     steps: int = 1_000_000  # total env steps (one step of one env, all its agents)
     envs: int = 8
     workers: int = 0  # env worker processes; 0 = one per core

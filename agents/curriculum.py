@@ -9,8 +9,8 @@ only once that metric has averaged at least `curriculum_gate_min` over the last
 `curriculum_gate_updates` updates (long enough that a few lucky updates do not pass it), so the
 task gets harder as fast as the agents learn; at `curriculum_until` the last stage is taken
 whatever the metric says. With `curriculum_floor` the gate may run ahead of the ungated schedule but
-never behind it, so stages it holds back are taken one by one as the schedule passes them rather
-than all at once at `curriculum_until`."""
+never more than `curriculum_floor_lag` stages behind it, so stages it holds back are taken one by one
+as the schedule passes them rather than all at once at `curriculum_until`."""
 from __future__ import annotations
 
 from collections import deque
@@ -22,7 +22,7 @@ class Curriculum:
     def __init__(self, cfg):
         self.ends, self.until = cfg.curriculum, cfg.curriculum_until
         self.gate, self.gate_min = cfg.curriculum_gate, cfg.curriculum_gate_min
-        self.stages, self.floor = cfg.curriculum_stages, cfg.curriculum_floor
+        self.stages, self.floor, self.lag = cfg.curriculum_stages, cfg.curriculum_floor, cfg.curriculum_floor_lag
         self.stage = 0
         self.recent: deque = deque(maxlen=cfg.curriculum_gate_updates)
 
@@ -46,8 +46,9 @@ class Curriculum:
             if len(self.recent) == self.recent.maxlen and np.mean(self.recent) >= self.gate_min:
                 self.stage += 1
                 self.recent.clear()
-        if (self.floor or scheduled == self.stages) and scheduled > self.stage:
-            self.stage = scheduled
+        floor = scheduled if scheduled == self.stages else scheduled - self.lag if self.floor else 0
+        if floor > self.stage:
+            self.stage = floor
             self.recent.clear()
         return self.stage != before
 
