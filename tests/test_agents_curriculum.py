@@ -81,7 +81,6 @@ def test_with_a_floor_a_held_gate_follows_the_schedule_stage_by_stage_instead_of
     assert jump.stage == floor.stage == 20
 
 
-
 def test_a_floor_with_a_lag_lets_the_gate_trail_the_schedule_by_that_many_stages_and_no_more():
     floor = _curriculum(curriculum_gate="fort", curriculum_gate_updates=1, curriculum_floor=True,
                         curriculum_floor_lag=2)
@@ -90,6 +89,7 @@ def test_a_floor_with_a_lag_lets_the_gate_trail_the_schedule_by_that_many_stages
         floor.advance(progress, {"fort": 0.0})
         assert floor.stage == int(progress / 0.5 * 20) - 2
     assert floor.advance(0.5, {"fort": 0.0}) and floor.stage == 20  # at `until` the last stage regardless
+
 
 class Recording(CoopEnv):
     seen: list = []
