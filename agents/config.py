@@ -82,6 +82,11 @@ class Config:
     huber_delta: float = 10.0
     vf_coef: float = 0.5
     ent_coef: float = 0.0
+    # PPO family: {team: H} keeps that team's policy entropy at least H while a curriculum is short of its
+    # last stage, by raising its ent_coef by up to entropy_target_rate per update and unit of shortfall
+    # (agents/entropy.py)
+    entropy_target: dict = field(default_factory=dict)
+    entropy_target_rate: float = 0.05
     max_grad_norm: float = 0.5
     target_kl: float = 0.0  # PPO: stop the epochs early above this KL; 0 = never
     # TRPO / TNPG
@@ -170,6 +175,12 @@ def resolve(algo: str, *layers: tuple[str, dict]) -> Config:
                 and all(isinstance(p, (int, float)) and p > 0 for p in probs) and abs(sum(probs) - 1) < 1e-6):
             raise InputError(f"action_init: {key!r}: {probs!r} must map an action component index to its "
                              "choices' probabilities, all above 0 and summing to 1")
+    for team, floor in cfg.entropy_target.items():
+        if not (isinstance(floor, (int, float)) and not isinstance(floor, bool) and floor > 0):
+            raise InputError(f"entropy_target: {team!r}: {floor!r} must be a positive entropy (nats)")
+    if cfg.entropy_target and (cfg.algo not in ("mappo", "ippo", "ppo") or cfg.ent_coef <= 0):
+        raise InputError("entropy_target raises ent_coef, so it needs a PPO-family algo (mappo, ippo, ppo) and "
+                         f"ent_coef above 0 (got algo {cfg.algo}, ent_coef {cfg.ent_coef})")
     if not 0 < cfg.curriculum_until <= 1:
         raise InputError(f"curriculum_until must be in (0, 1], got {cfg.curriculum_until}")
     if cfg.recurrent and cfg.rollout_len % cfg.chunk_len:

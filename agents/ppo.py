@@ -62,6 +62,7 @@ def explained_variance(batch: dict) -> float:
 class PPO:
     def __init__(self, policy: TeamPolicy, cfg):
         self.policy, self.cfg = policy, cfg
+        self.ent_coef = cfg.ent_coef  # agents/entropy.py may raise it between updates
         self.params = list(policy.parameters())
         self.optimizer = torch.optim.Adam(self.params, lr=cfg.lr, eps=1e-5, fused=True)
         device = self.params[0].device.type
@@ -91,7 +92,7 @@ class PPO:
                 clipped = ratio.clamp(1 - cfg.clip_coef, 1 + cfg.clip_coef)
                 policy_loss = -masked_mean(torch.minimum(ratio * adv, clipped * adv), mask)
                 entropy = masked_mean(dist.entropy(), mask)
-                loss = policy_loss + cfg.vf_coef * v_loss - cfg.ent_coef * entropy
+                loss = policy_loss + cfg.vf_coef * v_loss - self.ent_coef * entropy
                 self.optimizer.zero_grad()
                 loss.backward()
                 nn.utils.clip_grad_norm_(self.params, cfg.max_grad_norm)

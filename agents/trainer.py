@@ -37,6 +37,7 @@ from tqdm import tqdm
 from agents import config as config_mod
 from agents.buffer import Collector
 from agents.curriculum import Curriculum
+from agents.entropy import EntropyFloor
 from agents.mappo import OpponentPool
 from agents.policy import TeamPolicy
 from agents.ppo import PPO
@@ -179,6 +180,12 @@ class Trainer:
         self.step = self.updates = 0
         self.recent = deque(maxlen=100)  # episode statistics for the progress bar
         self.curriculum = Curriculum(cfg) if cfg.curriculum else None
+        unknown = set(cfg.entropy_target) - set(self.policies)
+        if unknown:
+            raise InputError(f"entropy_target: no team {', '.join(map(repr, sorted(unknown)))} here "
+                             f"(teams: {', '.join(self.policies)})")
+        self.entropy_floors = {team: EntropyFloor(h, cfg.entropy_target_rate, cfg.ent_coef)
+                               for team, h in cfg.entropy_target.items()}
         if resume:
             self._load()
         elif cfg.init_from:
@@ -191,6 +198,7 @@ class Trainer:
                  "algos": {t: a.state_dict() for t, a in self.algos.items()},
                  "pool": self.pool.state_dict() if self.pool else None,
                  "curriculum": self.curriculum.state_dict() if self.curriculum else None,
+                 "entropy_floors": {t: f.state_dict() for t, f in self.entropy_floors.items()},
                  "rng": {"torch": torch.get_rng_state(), "generator": self.generator.get_state()}}
         tmp = self.run_dir / f".{CHECKPOINT}.tmp"
         torch.save(state, tmp)
@@ -209,6 +217,9 @@ class Trainer:
                 self.pool.load_state_dict(state["pool"])
             if self.curriculum and state.get("curriculum"):
                 self.curriculum.load_state_dict(state["curriculum"])
+            for team, floor in self.entropy_floors.items():
+                floor.load_state_dict(state["entropy_floors"][team])
+                self.algos[team].ent_coef = floor.coef
             torch.set_rng_state(state["rng"]["torch"])
             self.generator.set_state(state["rng"]["generator"])
         except (KeyError, ValueError, RuntimeError) as e:
@@ -291,6 +302,10 @@ class Trainer:
         losses = {team: algo.update(self.collector.rollouts[team].batch(cfg.gamma, cfg.gae_lambda), progress)
                   for team, algo in self.algos.items()}
         torch.set_num_threads(cfg.threads)
+        holding = self.curriculum is None or self.curriculum.stage < self.curriculum.stages
+        for team, floor in self.entropy_floors.items():
+            losses[team]["ent_coef"] = self.algos[team].ent_coef
+            self.algos[team].ent_coef = floor.update(losses[team]["entropy"], holding)
         self.step += per_update
         self.updates += 1
         if self.pool and self.updates % cfg.pool_every == 0:

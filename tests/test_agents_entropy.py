@@ -1,0 +1,72 @@
+"""An entropy floor raises a team's entropy coefficient while its policy is more certain than the
+target, lowers it back once it is not, and lets go when the curriculum reaches its last stage."""
+import json
+
+import pytest
+
+from agents import config
+from agents.entropy import EntropyFloor
+from agents.trainer import Trainer
+from scenarios.errors import InputError
+from test_agents_toys import CoopEnv
+
+
+def test_the_coefficient_rises_below_the_target_falls_back_above_it_and_never_under_the_base():
+    floor = EntropyFloor(target=1.0, rate=0.5, base=0.01)
+    rising = [floor.update(0.2, holding=True) for _ in range(4)]
+    assert rising == sorted(rising) and rising[0] > 0.01 and rising[-1] == pytest.approx(0.01 * 2.718 ** 1.6, rel=1e-3)
+    falling = [floor.update(1.4, holding=True) for _ in range(20)]
+    assert falling[0] < rising[-1] and falling[-1] == 0.01
+    floor.update(0.2, holding=True)
+    assert floor.update(0.2, holding=False) == 0.01
+
+
+def _log(run, key):
+    return [json.loads(line)[key] for line in (run / "metrics.jsonl").read_text().splitlines()]
+
+
+def _train(run, **options):
+    cfg = config.resolve("mappo", ("test", dict(target="pz:test", steps=6000, envs=4, rollout_len=50, workers=1,
+                                                lr=3e-3, ent_coef=0.001, seed=1, **options)))
+    Trainer(cfg, CoopEnv, run).train()
+
+
+def test_a_floor_keeps_a_learning_team_less_certain_than_it_would_be(tmp_path):
+    _train(tmp_path / "free")
+    _train(tmp_path / "floored", entropy_target={"mate": 0.9}, entropy_target_rate=1.0)
+    free, floored = _log(tmp_path / "free", "mate/entropy"), _log(tmp_path / "floored", "mate/entropy")
+    assert free[-1] < 0.6 and floored[-1] > free[-1] + 0.2
+    coef = _log(tmp_path / "floored", "mate/ent_coef")
+    assert coef[0] == 0.001 and max(coef) > 0.01
+
+
+def test_the_floor_lets_go_at_the_last_stage_of_the_curriculum_and_survives_a_resume(tmp_path):
+    _train(tmp_path, entropy_target={"mate": 2.0}, curriculum={"x": [0.0, 1.0]}, curriculum_until=0.5)
+    coef, stage_x = _log(tmp_path, "mate/ent_coef"), _log(tmp_path, "curriculum/x")
+    held = [c for c, x in zip(coef, stage_x) if x < 1.0]
+    assert held == sorted(held) and held[-1] > 0.001  # entropy of 3 choices is always below 2 nats
+    assert coef[-1] == 0.001
+    cfg = config.load(tmp_path / "config.yaml")
+    resumed = Trainer(config.resolve("mappo", ("test", {**vars(cfg), "steps": 8000})), CoopEnv, tmp_path, resume=True)
+    try:
+        assert resumed.algos["mate"].ent_coef == 0.001 and resumed.entropy_floors["mate"].log_scale == 0.0
+    finally:
+        resumed.close()
+
+
+@pytest.mark.parametrize("options, message", [
+    (dict(entropy_target={"mate": 0.5}, ent_coef=0.0), "ent_coef above 0"),
+    (dict(entropy_target={"mate": 0.5}, algo="trpo"), "PPO-family"),
+    (dict(entropy_target={"mate": -1.0}), "positive entropy"),
+])
+def test_a_floor_that_cannot_work_is_a_clear_error(options, message):
+    algo = options.pop("algo", "mappo")
+    with pytest.raises(InputError, match=message):
+        config.resolve(algo, ("test", {"ent_coef": 0.01, **options}))
+
+
+def test_a_floor_on_a_team_the_env_does_not_have_names_the_teams(tmp_path):
+    cfg = config.resolve("mappo", ("test", dict(target="pz:test", envs=2, workers=1, ent_coef=0.01,
+                                                entropy_target={"hider": 1.0})))
+    with pytest.raises(InputError, match="no team 'hider' here.*mate"):
+        Trainer(cfg, CoopEnv, tmp_path / "run")
