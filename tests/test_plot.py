@@ -116,12 +116,29 @@ def test_plot_compares_runs_on_chosen_metrics(tmp_path, monkeypatch):
     assert lines[1][1] == pytest.approx([8.0, 7.5, 7.0, 6.5, 6.0])  # smoothed: running mean while under SMOOTH rows
 
 
+def test_plot_compare_draws_a_metric_for_the_runs_that_logged_it(tmp_path, monkeypatch):
+    import matplotlib
+    matplotlib.use("Agg")
+    from matplotlib.axes import Axes
+
+    from agents.commands.plot import compare
+
+    _run(tmp_path / "a", [{"step": i, "hider/entropy": 8.0} for i in range(3)])
+    _run(tmp_path / "b", [{"step": i, "hider/entropy": 7.0, "hider/ent_coef": 0.01} for i in range(3)])
+    drawn = []
+    draw = Axes.plot
+    monkeypatch.setattr(Axes, "plot", lambda self, x, y, *args, **kw: drawn.append((kw["label"], kw["color"]))
+                        or draw(self, x, y, *args, **kw))
+    compare([tmp_path / "a", tmp_path / "b"], ["hider/entropy", "hider/ent_coef"], tmp_path / "c.png")
+    assert drawn == [("a", "C0"), ("b", "C1"), ("b", "C1")]  # b keeps its colour where a has no line
+
+
 def test_plot_compare_bad_input_exits_2(tmp_path):
-    a = _run(tmp_path / "a", [{"step": 0, "return/hider": 0.0}])
+    a = _run(tmp_path / "a", [{"step": 0, "return/seeker": 0.0}])
     b = _run(tmp_path / "b", [{"step": 0, "return/seeker": 0.0}])
     result = _arena("plot", a, b, "--metric", "return/hider")
-    assert result.returncode == 2 and "b/metrics.jsonl: no return/hider logged" in result.stderr
-    assert "return/seeker" in result.stderr  # the keys it does have
+    assert result.returncode == 2 and "no run logged return/hider" in result.stderr
+    assert "b/metrics.jsonl" in result.stderr and "return/seeker" in result.stderr  # the keys they do have
     result = _arena("plot", a, b)
     assert result.returncode == 2 and "--metric" in result.stderr
     assert not (tmp_path / "a" / "compare.png").exists()

@@ -168,22 +168,25 @@ def plot(run_dir: Path, out: Path) -> Path:
 
 
 def compare(run_dirs: list[Path], metrics: list[str], out: Path) -> Path:
+    """One panel per metric, one line per run that logged it (a run keeps its colour in every panel)."""
     plt = _pyplot()
     runs = {run_dir: read_metrics(run_dir) for run_dir in run_dirs}
-    for run_dir, rows in runs.items():
-        keys = {k for r in rows for k in r}
-        missing = [m for m in metrics if m not in keys]
-        if missing:
-            raise InputError(f"{run_dir / 'metrics.jsonl'}: no {', '.join(missing)} logged; "
-                             f"its keys are {', '.join(sorted(keys))}")
+    keys = {run_dir: {k for r in rows for k in r} for run_dir, rows in runs.items()}
+    for metric in metrics:
+        if not any(metric in logged for logged in keys.values()):
+            known = sorted(set().union(*keys.values()))
+            raise InputError(f"no run logged {metric} ({', '.join(str(d / 'metrics.jsonl') for d in runs)}); "
+                             f"their keys are {', '.join(known)}")
     fig, axes = plt.subplots(len(metrics), 1, figsize=(8, 2.6 * len(metrics)), sharex=True, squeeze=False)
+    lines = {}
     for ax, metric in zip(axes[:, 0], metrics):
-        for run_dir, rows in runs.items():
-            steps, values = _series(rows, metric)
-            ax.plot(steps, _smooth(values), label=run_dir.name)
+        for colour, (run_dir, rows) in enumerate(runs.items()):
+            if metric in keys[run_dir]:
+                steps, values = _series(rows, metric)
+                lines[run_dir.name], = ax.plot(steps, _smooth(values), label=run_dir.name, color=f"C{colour}")
         ax.set_ylabel(metric, fontsize=8)
         ax.grid(alpha=0.3)
-    axes[0, 0].legend(loc="best", fontsize=8)
+    axes[0, 0].legend(lines.values(), lines.keys(), loc="best", fontsize=8)
     axes[-1, 0].set_xlabel("environment steps", labelpad=0)
     return _save(fig, out)
 
