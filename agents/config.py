@@ -83,8 +83,8 @@ class Config:
     vf_coef: float = 0.5
     ent_coef: float = 0.0
     # PPO family: {team: H} keeps that team's policy entropy at least H while a curriculum is short of its
-    # last stage, by raising its ent_coef by up to entropy_target_rate per update and unit of shortfall
-    # (agents/entropy.py)
+    # last stage: after each update its ent_coef is multiplied by exp(entropy_target_rate × (H - entropy)),
+    # never below ent_coef (agents/entropy.py)
     entropy_target: dict = field(default_factory=dict)
     entropy_target_rate: float = 0.05
     max_grad_norm: float = 0.5
