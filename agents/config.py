@@ -13,6 +13,7 @@ import yaml
 from scenarios.errors import InputError
 
 ALGOS = ("mappo", "ippo", "ppo", "trpo", "tnpg")
+PPO_FAMILY = ("mappo", "ippo", "ppo")  # trained by ppo.PPO
 
 
 @dataclass
@@ -178,7 +179,7 @@ def resolve(algo: str, *layers: tuple[str, dict]) -> Config:
     for team, floor in cfg.entropy_target.items():
         if not (isinstance(floor, (int, float)) and not isinstance(floor, bool) and floor > 0):
             raise InputError(f"entropy_target: {team!r}: {floor!r} must be a positive entropy (nats)")
-    if cfg.entropy_target and (cfg.algo not in ("mappo", "ippo", "ppo") or cfg.ent_coef <= 0):
+    if cfg.entropy_target and (cfg.algo not in PPO_FAMILY or cfg.ent_coef <= 0):
         raise InputError("entropy_target raises ent_coef, so it needs a PPO-family algo (mappo, ippo, ppo) and "
                          f"ent_coef above 0 (got algo {cfg.algo}, ent_coef {cfg.ent_coef})")
     if not 0 < cfg.curriculum_until <= 1:

@@ -1,6 +1,6 @@
-"""A floor under a team's policy entropy: `entropy_target: {team: H}` raises that team's entropy
-coefficient, multiplicatively from `ent_coef`, by `entropy_target_rate` per update and unit of entropy
-below H, and lowers it back (never under `ent_coef`) once the entropy is above H: a Lagrange
+"""A floor under a team's policy entropy: with `entropy_target: {team: H}`, after each update that team's
+entropy coefficient is multiplied by exp(`entropy_target_rate` × (H − entropy)), never below
+`ent_coef`: it rises while the entropy is below H and falls back once it is above. A Lagrange
 multiplier for "entropy at least H", as SAC tunes its temperature. It holds while a curriculum is
 short of its last stage (the whole run without a curriculum), so a team keeps exploring through the
 placements it is taught on and may commit once it plays the game itself."""
@@ -19,7 +19,7 @@ class EntropyFloor:
         return self.base * math.exp(self.log_scale)
 
     def update(self, entropy: float, holding: bool) -> float:
-        """The coefficient for the next update, after one whose policy had this entropy."""
+        """Adjust the coefficient after an update whose policy had this entropy; returns it."""
         self.log_scale = max(0.0, self.log_scale + self.rate * (self.target - entropy)) if holding else 0.0
         return self.coef
 

@@ -45,7 +45,7 @@ from agents.trpo import TNPG, TRPO
 from agents.vec import InProcessVecEnv, make_vec_env
 from scenarios.errors import InputError
 
-ALGORITHMS = {"ppo": PPO, "mappo": PPO, "ippo": PPO, "trpo": TRPO, "tnpg": TNPG}
+ALGORITHMS = {**dict.fromkeys(config_mod.PPO_FAMILY, PPO), "trpo": TRPO, "tnpg": TNPG}
 CHECKPOINT = "checkpoint.pt"
 MILESTONES = "stages.json"
 HIGHLIGHT_TRIES = 8
@@ -219,7 +219,6 @@ class Trainer:
                 self.curriculum.load_state_dict(state["curriculum"])
             for team, floor in self.entropy_floors.items():
                 floor.load_state_dict(state["entropy_floors"][team])
-                self.algos[team].ent_coef = floor.coef
             torch.set_rng_state(state["rng"]["torch"])
             self.generator.set_state(state["rng"]["generator"])
         except (KeyError, ValueError, RuntimeError) as e:
@@ -299,13 +298,15 @@ class Trainer:
         cfg = self.cfg
         progress = self.step / cfg.steps
         torch.set_num_threads(cfg.update_threads)  # the env workers sit idle during the update
+        for team, floor in self.entropy_floors.items():
+            self.algos[team].ent_coef = floor.coef
         losses = {team: algo.update(self.collector.rollouts[team].batch(cfg.gamma, cfg.gae_lambda), progress)
                   for team, algo in self.algos.items()}
         torch.set_num_threads(cfg.threads)
         holding = self.curriculum is None or self.curriculum.stage < self.curriculum.stages
         for team, floor in self.entropy_floors.items():
-            losses[team]["ent_coef"] = self.algos[team].ent_coef
-            self.algos[team].ent_coef = floor.update(losses[team]["entropy"], holding)
+            losses[team]["ent_coef"] = floor.coef
+            floor.update(losses[team]["entropy"], holding)
         self.step += per_update
         self.updates += 1
         if self.pool and self.updates % cfg.pool_every == 0:
