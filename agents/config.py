@@ -85,7 +85,7 @@ class Config:
     ent_coef: float = 0.0
     # PPO family: {team: H} keeps that team's policy entropy at least H while a curriculum is short of its
     # last stage: after each update its ent_coef is multiplied by exp(entropy_target_rate × (H - entropy)),
-    # never below ent_coef (agents/entropy.py)
+    # never below ent_coef; {team: {k: H_k}} does so for action component k alone (agents/entropy.py)
     entropy_target: dict = field(default_factory=dict)
     entropy_target_rate: float = 0.05
     max_grad_norm: float = 0.5
@@ -177,8 +177,10 @@ def resolve(algo: str, *layers: tuple[str, dict]) -> Config:
             raise InputError(f"action_init: {key!r}: {probs!r} must map an action component index to its "
                              "choices' probabilities, all above 0 and summing to 1")
     for team, floor in cfg.entropy_target.items():
-        if not (isinstance(floor, (int, float)) and not isinstance(floor, bool) and floor > 0):
-            raise InputError(f"entropy_target: {team!r}: {floor!r} must be a positive entropy (nats)")
+        parts = floor if isinstance(floor, dict) else {0: floor}
+        if not parts or not all(type(k) is int and k >= 0 and type(h) in (int, float) and h > 0 for k, h in parts.items()):
+            raise InputError(f"entropy_target: {team!r}: {floor!r} must be a positive entropy (nats) for the "
+                             "whole policy, or a map of action component indices to positive entropies")
     if cfg.entropy_target and (cfg.algo not in PPO_FAMILY or cfg.ent_coef <= 0):
         raise InputError("entropy_target raises ent_coef, so it needs a PPO-family algo (mappo, ippo, ppo) and "
                          f"ent_coef above 0 (got algo {cfg.algo}, ent_coef {cfg.ent_coef})")

@@ -158,6 +158,10 @@ class MultiCategorical:
     def entropy(self):
         return -sum((logp.exp() * logp).sum((-2, -1)) for logp in self.logp)
 
+    def entropies(self):
+        """Each component's entropy [..., k]; `entropy()` is their sum, added up block by block."""
+        return -torch.cat([(logp.exp() * logp).sum(-1) for logp in self.logp], -1)
+
     def kl(self, other: "MultiCategorical"):
         """KL(self || other)."""
         return sum((p.exp() * (p - q)).sum((-2, -1)) for p, q in zip(self.logp, other.logp))
@@ -203,6 +207,9 @@ class DiagGaussian:
 
     def entropy(self):
         return self._log_norm() + 0.5 * self.mean.shape[-1]
+
+    def entropies(self):
+        return (self.log_std + self._HALF_LOG_2PI + 0.5).expand_as(self.mean)
 
     def kl(self, other: "DiagGaussian"):
         """KL(self || other)."""

@@ -14,6 +14,14 @@ def masked_mean(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     return (x * mask).sum() / mask.sum().clamp(min=1)
 
 
+@torch.no_grad()
+def component_entropies(dist, mask: torch.Tensor) -> dict[str, float]:
+    """`entropy_k`: the mean entropy of action component k over the active entries."""
+    total = mask.sum().clamp(min=1)
+    means = (dist.entropies() * mask[..., None]).flatten(0, -2).sum(0) / total
+    return {f"entropy_{k}": h for k, h in enumerate(means.tolist())}
+
+
 def normalized(advantages: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     """Advantages scaled to zero mean and unit variance over the active entries (0 elsewhere)."""
     active = advantages[mask > 0]
@@ -62,7 +70,9 @@ def explained_variance(batch: dict) -> float:
 class PPO:
     def __init__(self, policy: TeamPolicy, cfg):
         self.policy, self.cfg = policy, cfg
-        self.ent_coef = cfg.ent_coef  # agents/entropy.py may raise it between updates
+        # agents/entropy.py may raise it between updates, for the whole policy or (a list, one per action
+        # component) for some components
+        self.ent_coef: float | list[float] = cfg.ent_coef
         self.params = list(policy.parameters())
         self.optimizer = torch.optim.Adam(self.params, lr=cfg.lr, eps=1e-5, fused=True)
         device = self.params[0].device.type
@@ -77,6 +87,9 @@ class PPO:
         per_minibatch = cfg.norm_adv and cfg.norm_adv_minibatch
         batch = prepare(batch, policy, cfg.norm_adv and not per_minibatch)
         stats = {"lr": lr}
+        per_component = not isinstance(self.ent_coef, float)
+        if per_component:
+            ent_coef = torch.tensor(self.ent_coef, device=self.params[0].device)
         seqs = sequences(batch, cfg.chunk_len)
         for _ in range(cfg.epochs):
             for mb in minibatches(seqs, cfg.minibatches, group=policy.row_group):
@@ -92,7 +105,8 @@ class PPO:
                 clipped = ratio.clamp(1 - cfg.clip_coef, 1 + cfg.clip_coef)
                 policy_loss = -masked_mean(torch.minimum(ratio * adv, clipped * adv), mask)
                 entropy = masked_mean(dist.entropy(), mask)
-                loss = policy_loss + cfg.vf_coef * v_loss - self.ent_coef * entropy
+                bonus = masked_mean((dist.entropies() * ent_coef).sum(-1), mask) if per_component else self.ent_coef * entropy
+                loss = policy_loss + cfg.vf_coef * v_loss - bonus
                 self.optimizer.zero_grad()
                 loss.backward()
                 nn.utils.clip_grad_norm_(self.params, cfg.max_grad_norm)
@@ -100,7 +114,8 @@ class PPO:
             with torch.no_grad():  # statistics of the epoch's last minibatch
                 stats.update(policy_loss=policy_loss.item(), value_loss=v_loss.item(), entropy=entropy.item(),
                              kl=masked_mean((ratio - 1) - log_ratio, mask).item(),
-                             clip_fraction=masked_mean(((ratio - 1).abs() > cfg.clip_coef).float(), mask).item())
+                             clip_fraction=masked_mean(((ratio - 1).abs() > cfg.clip_coef).float(), mask).item(),
+                             **component_entropies(dist, mask))
             if cfg.target_kl and stats["kl"] > cfg.target_kl:
                 break
         stats["explained_variance"] = explained_variance(batch)

@@ -184,12 +184,22 @@ class Trainer:
         if unknown:
             raise InputError(f"entropy_target: no team {', '.join(map(repr, sorted(unknown)))} here "
                              f"(teams: {', '.join(self.policies)})")
-        self.entropy_floors = {team: EntropyFloor(h, cfg.entropy_target_rate, cfg.ent_coef)
+        self.entropy_floors = {team: EntropyFloor(h, cfg.entropy_target_rate, cfg.ent_coef,
+                                                  self._action_components(team, h))
                                for team, h in cfg.entropy_target.items()}
         if resume:
             self._load()
         elif cfg.init_from:
             self._init_from(Path(cfg.init_from))
+
+    def _action_components(self, team: str, target) -> int:
+        """How many action components the team has; a floor on one it does not have is an error."""
+        space = self.policies[team].team.action_space
+        n = len(space.nvec) if hasattr(space, "nvec") else int(np.prod(space.shape))
+        wrong = sorted(k for k in (target if isinstance(target, dict) else {}) if not 0 <= k < n)
+        if wrong:
+            raise InputError(f"entropy_target: {team!r} has action components 0 to {n - 1}, not {wrong}")
+        return n
 
     # -- checkpoints: everything needed to continue, written atomically
     def save(self):
@@ -305,8 +315,8 @@ class Trainer:
         torch.set_num_threads(cfg.threads)
         holding = self.curriculum is None or self.curriculum.stage < self.curriculum.stages
         for team, floor in self.entropy_floors.items():
-            losses[team]["ent_coef"] = floor.coef
-            floor.update(losses[team]["entropy"], holding)
+            losses[team].update(floor.logged())
+            floor.update(losses[team], holding)
         self.step += per_update
         self.updates += 1
         if self.pool and self.updates % cfg.pool_every == 0:

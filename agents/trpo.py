@@ -15,7 +15,7 @@ from torch.nn.utils import parameters_to_vector, vector_to_parameters
 
 from agents.buffer import minibatches, sequences
 from agents.policy import TeamPolicy
-from agents.ppo import explained_variance, masked_mean, prepare, value_loss
+from agents.ppo import component_entropies, explained_variance, masked_mean, prepare, value_loss
 
 
 def conjugate_gradient(matvec, b: torch.Tensor, iters: int, tol: float = 1e-10) -> torch.Tensor:
@@ -103,7 +103,7 @@ class TRPO:
         s = conjugate_gradient(fisher_vector, g, cfg.cg_iters)
         sFs = s @ fisher_vector(s)
         stats = {"policy_loss": -surrogate.item(), "entropy": masked_mean(new.entropy(), mask).item(),
-                 "grad_norm": g.norm().item()}
+                 "grad_norm": g.norm().item(), **component_entropies(new, mask)}
         if not torch.isfinite(sFs) or sFs <= 0:
             return {**stats, "accepted": 0.0, "kl": 0.0}
         if self.natural_only:

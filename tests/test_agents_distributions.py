@@ -15,6 +15,7 @@ def test_multicategorical_matches_independent_categoricals():
     expected = sum(p.log_prob(action[:, i].long()) for i, p in enumerate(parts))
     torch.testing.assert_close(dist.log_prob(action), expected)
     torch.testing.assert_close(dist.entropy(), sum(p.entropy() for p in parts))
+    torch.testing.assert_close(dist.entropies(), torch.stack([p.entropy() for p in parts], -1))
     torch.testing.assert_close(dist.mode(), torch.stack([x.argmax(-1) for x in logits.split(nvec, -1)], -1).float())
 
 
@@ -47,6 +48,7 @@ def test_diag_gaussian_matches_torch_normal():
     action = theirs.sample()
     torch.testing.assert_close(ours.log_prob(action), theirs.log_prob(action).sum(-1))
     torch.testing.assert_close(ours.entropy(), theirs.entropy().sum(-1))
+    torch.testing.assert_close(ours.entropies(), theirs.entropy())
     torch.testing.assert_close(ours.kl(DiagGaussian(other_mean, other_log_std.expand_as(other_mean))),
                                torch.distributions.kl_divergence(theirs, other).sum(-1))
     samples = DiagGaussian(mean[:1].expand(200_000, 3), log_std.expand(200_000, 3)).sample()
