@@ -1,5 +1,6 @@
 """`arena plot` draws a run's curves; stage rates come from episode statistics."""
 import json
+import math
 import subprocess
 import sys
 
@@ -131,6 +132,23 @@ def test_plot_compare_draws_a_metric_for_the_runs_that_logged_it(tmp_path, monke
                         or draw(self, x, y, *args, **kw))
     compare([tmp_path / "a", tmp_path / "b"], ["hider/entropy", "hider/ent_coef"], tmp_path / "c.png")
     assert drawn == [("a", "C0"), ("b", "C1"), ("b", "C1")]  # b keeps its colour where a has no line
+
+
+def test_plot_compare_breaks_a_line_where_a_run_stopped_logging_the_metric(tmp_path, monkeypatch):
+    import matplotlib
+    matplotlib.use("Agg")
+    from matplotlib.axes import Axes
+
+    from agents.commands import plot
+
+    rows = [{"step": i, **({"episode/fort_prep_doors_2": 0.1} if i < 5 or i >= 80 else {})} for i in range(100)]
+    _run(tmp_path / "a", rows)
+    drawn = []
+    draw = Axes.plot
+    monkeypatch.setattr(Axes, "plot", lambda self, x, y, *args, **kw: drawn.append(list(y)) or draw(self, x, y, *args, **kw))
+    plot.compare([tmp_path / "a"], ["episode/fort_prep_doors_2"], tmp_path / "c.png")
+    gap = [math.isnan(v) for v in drawn[0]]
+    assert len(gap) == 100 and not any(gap[:5] + gap[80:]) and all(gap[5 + plot.SMOOTH:80])
 
 
 def test_plot_compare_bad_input_exits_2(tmp_path):

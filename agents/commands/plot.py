@@ -182,7 +182,7 @@ def compare(run_dirs: list[Path], metrics: list[str], out: Path) -> Path:
     for ax, metric in zip(axes[:, 0], metrics):
         for colour, (run_dir, rows) in enumerate(runs.items()):
             if metric in keys[run_dir]:
-                steps, values = _series(rows, metric)
+                steps, values = _series(rows, metric, gaps=True)  # a break where the run stopped logging it
                 lines[run_dir.name], = ax.plot(steps, _smooth(values), label=run_dir.name, color=f"C{colour}")
         ax.set_ylabel(metric, fontsize=8)
         ax.grid(alpha=0.3)
