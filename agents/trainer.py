@@ -38,6 +38,7 @@ from agents import config as config_mod
 from agents.buffer import Collector
 from agents.curriculum import Curriculum
 from agents.entropy import EntropyFloor
+from agents.envs import action_dim
 from agents.mappo import OpponentPool
 from agents.policy import TeamPolicy
 from agents.ppo import PPO
@@ -194,8 +195,7 @@ class Trainer:
 
     def _action_components(self, team: str, target) -> int:
         """How many action components the team has; a floor on one it does not have is an error."""
-        space = self.policies[team].team.action_space
-        n = len(space.nvec) if hasattr(space, "nvec") else int(np.prod(space.shape))
+        n = action_dim(self.policies[team].team.action_space)
         wrong = sorted(k for k in (target if isinstance(target, dict) else {}) if not 0 <= k < n)
         if wrong:
             raise InputError(f"entropy_target: {team!r} has action components 0 to {n - 1}, not {wrong}")
