@@ -55,3 +55,23 @@ def test_late_locks_finds_a_door_shut_by_a_box_locked_after_the_preparation_phas
     doors = _probe("recorded").doors_of(replay.static.walls)
     [(distance, held, locked_before, locked_after)] = _probe("late_locks").late_boxes(replay, doors)
     assert distance < 0.6 and not held and not locked_before and locked_after == 4
+
+
+def test_main_phase_tells_a_locked_fort_from_a_door_shut_by_an_unlocked_box(tmp_path):
+    from replays import format as fmt
+    from replays.recorder import RecordEpisodes
+    from test_stages import _fort_episode
+
+    shares = {}
+    for lock_both in (True, False):
+        directory = tmp_path / str(lock_both)
+        env = RecordEpisodes(arena.parallel_env("hide_and_seek_quadrant", layout__door_dropout=0.0), directory)
+        _fort_episode(lock_both=lock_both, env=env)
+        env.close()
+        [path] = directory.glob("*.npz")
+        replay = fmt.load(path)
+        shares[lock_both] = _probe("main_phase").main_phase_shares(replay, _probe("recorded").doors_of(replay.static.walls))
+    hidden, locked, any_box, holds = range(4)
+    assert shares[True][locked] == 1.0 and shares[True][any_box] == 1.0
+    assert shares[False][locked] == 0.0 and shares[False][any_box] == 1.0
+    assert shares[True][holds] == shares[False][holds] == 0.0
