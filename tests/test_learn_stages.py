@@ -137,6 +137,17 @@ def test_train_uses_the_scenario_recipe_by_default_and_flags_override_it(tmp_pat
     assert "--config and --no-recipe" in capsys.readouterr().err
 
 
+def test_algo_flag_wins_over_the_recipe_and_a_ppo_only_recipe_setting_is_refused_for_trpo(tmp_path, capsys):
+    fast = ["--steps", "128", "--envs", "2", "--rollout-len", "64", "--minibatches", "2", "--epochs", "1",
+            "--hidden", "16", "--workers", "1"]
+    assert main(["train", "--algo", "ippo", "--run-dir", str(tmp_path / "a"), *fast]) == 0
+    assert config.load(tmp_path / "a" / "config.yaml").algo == "ippo"
+    capsys.readouterr()
+    assert main(["train", "--algo", "trpo", "--run-dir", str(tmp_path / "b"), *fast]) == 2
+    err = capsys.readouterr().err
+    assert "entropy_target" in err and "--no-recipe" in err and not (tmp_path / "b").exists()
+
+
 def test_the_recipes_the_pretrained_policy_and_the_example_replays_ship_in_the_package():
     package_data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
     shipped = {p for package, patterns in package_data.items() for pattern in patterns
