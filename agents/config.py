@@ -156,11 +156,13 @@ def resolve(algo: str, *layers: tuple[str, dict]) -> Config:
     """Defaults of `algo`, then each (source name, overrides) layer in order; validates every key.
     `env_kwargs` merge key by key: a layer that sets one env option keeps the others."""
     values = dict(ALGO_DEFAULTS[_check("algo", algo, "algo")])
+    origin: dict[str, str] = {}  # which layer set each key, named in errors below
     for where, layer in layers:
         checked = {k: _check(k, v, where) for k, v in layer.items() if v is not None}
         if "env_kwargs" in checked:
             checked["env_kwargs"] = {**values.get("env_kwargs", {}), **checked["env_kwargs"]}
         values.update(checked)
+        origin.update(dict.fromkeys(checked, where))
     cfg = Config(**values)
     at_least_one = ("envs", "threads", "update_threads", "rollout_len", "epochs", "minibatches", "chunk_len", "checkpoint_every",
                     "pool_every", "curriculum_gate_updates", "curriculum_stages")
@@ -182,8 +184,8 @@ def resolve(algo: str, *layers: tuple[str, dict]) -> Config:
             raise InputError(f"entropy_target: {team!r}: {floor!r} must be a positive entropy (nats) for the "
                              "whole policy, or a map of action component indices to positive entropies")
     if cfg.entropy_target and (cfg.algo not in PPO_FAMILY or cfg.ent_coef <= 0):
-        raise InputError("entropy_target raises ent_coef, so it needs a PPO-family algo (mappo, ippo, ppo) and "
-                         f"ent_coef above 0 (got algo {cfg.algo}, ent_coef {cfg.ent_coef})")
+        raise InputError(f"entropy_target (from {origin['entropy_target']}) raises ent_coef, so it needs a PPO-family "
+                         f"algo (mappo, ippo, ppo) and ent_coef above 0 (got algo {cfg.algo}, ent_coef {cfg.ent_coef})")
     if not 0 < cfg.curriculum_until <= 1:
         raise InputError(f"curriculum_until must be in (0, 1], got {cfg.curriculum_until}")
     if cfg.recurrent and cfg.rollout_len % cfg.chunk_len:

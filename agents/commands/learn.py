@@ -147,10 +147,8 @@ def run_train(args) -> int:
                 print(f"using the recipe {recipe} (--config FILE or --no-recipe to change; flags override it)")
         from_file = config.read_yaml(recipe) if recipe else {}
         algo = args.algo or from_file.get("algo", "mappo")
-        if from_file.get("entropy_target") and algo not in config.PPO_FAMILY:
-            raise InputError(f"--algo {algo}: {recipe} sets entropy_target, which only the PPO family (mappo, ippo, "
-                             "ppo) has; train without it: --no-recipe, or a --config of your own")
-        cfg = config.resolve(algo, (str(recipe), {**from_file, "algo": algo}), ("flags", _flag_overrides(args)),
+        source = str(recipe) if args.config else f"the recipe {recipe} (--no-recipe leaves it out)"
+        cfg = config.resolve(algo, (source, {**from_file, "algo": algo}), ("flags", _flag_overrides(args)),
                              ("target", {"target": args.target}))
         run_dir = Path(args.run_dir) if args.run_dir else _default_run_dir(cfg)
     arena = is_arena(cfg.target)
