@@ -34,6 +34,9 @@ def test_train_then_eval_end_to_end(algo, tmp_path, capsys):
     assert result["episodes"] == 3 and result["step"] == 256
     assert any(k.startswith("return/") for k in result["mean"])
     assert "wrote" in capsys.readouterr().out
+    assert main(["eval", str(run), "--episodes", "2"]) == 0
+    assert json.loads((run / "eval.json").read_text())["episodes"] == 2
+    assert json.loads((run / "eval.3ep.json").read_text()) == result
 
 
 def test_resume_continues_from_the_last_checkpoint(tmp_path):

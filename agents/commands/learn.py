@@ -191,6 +191,8 @@ def run_eval(args) -> int:
     if out.is_dir():
         raise InputError(f"--out {out}: is a directory; give a file name such as {out / 'eval.json'}")
     out.parent.mkdir(parents=True, exist_ok=True)
+    if not args.out:
+        _keep_other_size(out, args.episodes)
     before = _replays_in(record_dir)
     make_env = env_factory(cfg.target, env_kwargs, flat=cfg.encoder == "mlp")
     result = evaluate(run_dir, make_env, args.episodes, not args.stochastic,
@@ -205,6 +207,19 @@ def run_eval(args) -> int:
               f"(arena watch {record_dir})")
     print(f"wrote {out}")
     return 0
+
+
+def _keep_other_size(out: Path, episodes: int) -> None:
+    """An eval over another number of episodes is not the same figure: move it aside to
+    eval.<N>ep.json rather than overwrite it."""
+    try:
+        previous = json.loads(out.read_text())["episodes"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return
+    if previous != episodes:
+        kept = out.with_suffix(f".{previous}ep.json")
+        out.replace(kept)
+        print(f"kept the previous eval, over {previous} episodes, as {kept}")
 
 
 def eval_name(own: dict, played: dict) -> str:
@@ -309,7 +324,8 @@ def register(subparsers):
                     help="env options over the run's own, e.g. '{spawn__boxes_at_doors: 1.0}' to play at a "
                          "curriculum stage")
     ev.add_argument("--out", metavar="FILE", help="where to write the metrics JSON (default RUN_DIR/eval.json, or "
-                    "RUN_DIR/eval_KEY=VALUE.json with --env-kwargs)")
+                    "RUN_DIR/eval_KEY=VALUE.json with --env-kwargs; an eval there over another number of "
+                    "episodes is moved aside to eval.<N>ep.json)")
     ev.set_defaults(run=run_eval)
 
     ex = subparsers.add_parser("export", help="copy a run's config and policies (no optimiser state) to ship them")
