@@ -1,5 +1,6 @@
 """What a new user watches and plays right after installing: the example replays and the
 trained checkpoint of the default scenario still load and run with today's code."""
+import json
 from pathlib import Path
 
 import replays
@@ -25,3 +26,15 @@ def test_the_shipped_checkpoint_plays_the_default_scenario(tmp_path, capsys):
     assert main(["eval", str(PRETRAINED), "--episodes", "2", "--out", str(tmp_path / "eval.json")]) == 0
     assert "fort" in capsys.readouterr().out
     assert sorted(p.name for p in PRETRAINED.iterdir()) == shipped
+
+
+def test_the_shipped_checkpoint_reproduces_its_claimed_fort_rate(tmp_path):
+    """The README quotes the shipped eval.json (100 default episodes); a fresh install must get it
+    again, within a few points for a different CPU's floating point."""
+    claimed = json.loads((PRETRAINED / "eval.json").read_text())
+    assert claimed["episodes"] == 100 and claimed["deterministic"]
+    out = tmp_path / "eval.json"
+    assert main(["eval", str(PRETRAINED), "--episodes", "100", "--out", str(out)]) == 0
+    measured = json.loads(out.read_text())
+    assert abs(measured["metrics"]["stage/fort"] - claimed["metrics"]["stage/fort"]) <= 0.05
+    assert claimed["metrics"]["stage/fort"] >= 0.5
