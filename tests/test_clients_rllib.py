@@ -10,6 +10,8 @@ from ray.tune.registry import register_env
 
 import arena
 
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
 EPISODES = 16
 
 

@@ -2,6 +2,7 @@
 vector env of its agents (one shared policy), Stable-Baselines3's PPO trains on it, and SB3's
 VecMonitor keeps its own "episode" entry beside our statistics."""
 import numpy as np
+import pytest
 import supersuit as ss
 import torch
 from stable_baselines3 import PPO
@@ -9,6 +10,8 @@ from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.vec_env import VecMonitor
 
 import arena
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 N_ENVS = 2
 ROLLOUTS = 8

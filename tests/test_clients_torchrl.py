@@ -1,11 +1,14 @@
 """TorchRL's PettingZooWrapper on the default scenario: it groups the teams, collects whole episodes
 with its Collector, and hands on exactly what the env produced."""
 import numpy as np
+import pytest
 import torch
 from torchrl import collectors
 from torchrl.envs.libs import pettingzoo as pettingzoo_lib
 
 import arena
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 HORIZON = arena.parallel_env().max_cycles
 PREP = int(0.4 * HORIZON)
