@@ -15,6 +15,9 @@ import numpy as np
 
 from scenarios.errors import InputError
 
+# An env's own episode statistics (scalars) in infos[agent] at the last step, logged as `episode/<name>`.
+STATS_INFO_KEY = "episode_stats"
+
 
 def team_of(agent: str) -> str:
     name, _, index = agent.rpartition("_")
@@ -226,7 +229,7 @@ class TeamEnv:
             terminated_row[i] = ended
             truncated_row[i] = bool(truncs.get(a, False)) and not ended
             self.returns[a] += float(reward)
-            episode = infos.get(a, {}).get("episode")
+            episode = infos.get(a, {}).get(STATS_INFO_KEY)
             if isinstance(episode, dict) and not stats:
                 stats = {f"episode/{k}": float(v) for k, v in episode.items() if np.isscalar(v)}
         self.length += 1

@@ -5,10 +5,11 @@ from typing import Any
 
 from pettingzoo.utils import parallel_to_aec
 
-from arena.env import ArenaEnv
+from arena import wrappers
+from arena.env import STATS_INFO_KEY, ArenaEnv
 from scenarios.errors import InputError
 
-__all__ = ["ArenaEnv", "InputError", "parallel_env", "env"]
+__all__ = ["ArenaEnv", "InputError", "STATS_INFO_KEY", "parallel_env", "env", "wrappers"]
 
 
 def parallel_env(scenario: str = "hide_and_seek_quadrant", render_mode: str | None = None, **overrides: Any) -> ArenaEnv:

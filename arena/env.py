@@ -16,6 +16,9 @@ from arena.world import World
 from scenarios.errors import InputError
 
 TEAM_NAMES = ("hider", "seeker")
+# infos[agent][STATS_INFO_KEY] at an episode's last step: the task's statistics. Not "episode", which
+# Gymnasium's RecordEpisodeStatistics and SB3's Monitor reserve for {"r", "l", "t"}.
+STATS_INFO_KEY = "episode_stats"
 
 
 class ArenaEnv(ParallelEnv):
@@ -134,7 +137,7 @@ class ArenaEnv(ParallelEnv):
         if ended or cut:
             stats = self.task.episode_stats(snap)
             for a in self.agents:
-                infos[a]["episode"] = stats
+                infos[a][STATS_INFO_KEY] = stats
             self.agents = []
         if self.render_mode == "human":
             self.render()

@@ -16,6 +16,7 @@ import math
 import numpy as np
 
 from arena import forts
+from arena.env import STATS_INFO_KEY
 from arena.snapshot import BOX, HIDERS, Snapshot
 
 IDLE = np.array([5, 5, 5, 0, 0])
@@ -125,4 +126,4 @@ def play(env, seed: int) -> tuple[FortBuilders, dict]:
     infos = {}
     while env.agents:
         _, _, _, _, infos = env.step(team.act(env.snapshot))
-    return team, infos[team.names[0]]["episode"]
+    return team, infos[team.names[0]][STATS_INFO_KEY]

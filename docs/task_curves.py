@@ -34,7 +34,7 @@ def random_play(scenario: str, episodes: int = 40) -> tuple[float, list[dict]]:
             _, rewards, _, _, infos = env.step({a: rng.integers(0, env.action_space(a).nvec) for a in env.agents})
             total += float(np.mean(list(rewards.values())))
         totals.append(total)
-        stats.append(next(iter(infos.values()))["episode"])
+        stats.append(next(iter(infos.values()))["episode_stats"])
     return float(np.mean(totals)), stats
 
 

@@ -17,6 +17,7 @@ import numpy as np
 import yaml
 from pettingzoo.utils.wrappers import BaseParallelWrapper
 
+from arena.env import STATS_INFO_KEY
 from replays import format as fmt
 from replays.files import REPLAY_SUFFIX
 
@@ -72,8 +73,8 @@ class RecordEpisodes(BaseParallelWrapper):
                              or yaml.safe_dump(env.scenario.model_dump(mode="json"), sort_keys=False),
             "teams": list(fmt.TEAM_NAMES),
             "versions": package_versions(),
-            "episode_stats": {a: {k: float(v) for k, v in info["episode"].items()}
-                              for a, info in last_infos.items() if "episode" in info},
+            "episode_stats": {a: {k: float(v) for k, v in info[STATS_INFO_KEY].items()}
+                              for a, info in last_infos.items() if STATS_INFO_KEY in info},
         }
         replay = fmt.Replay.from_episode(episode["snapshots"], np.array(episode["actions"]),
                                          np.array(episode["rewards"]), episode["agents"], meta)

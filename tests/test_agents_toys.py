@@ -63,7 +63,7 @@ class _Toy(ParallelEnv):
         trunc = {a: self.t >= HORIZON and not term[a] for a in self.agents}
         obs = self._observe()
         self.agents = [a for a in self.agents if not (term[a] or trunc[a])]
-        infos = {a: ({} if self.agents else {"episode": {"hits": self.hits}}) for a in obs}
+        infos = {a: ({} if self.agents else {"episode_stats": {"hits": self.hits}}) for a in obs}
         return obs, rewards, term, trunc, infos
 
     def _leaves(self, agent):

@@ -47,7 +47,7 @@ def _fort_episode(lock_both=True, hider_outside=False, seed=3, env=None, actions
     while env.agents:   # the hiders keep voting lock; as upstream, a vote to unlock would unlock
         _, _, _, _, infos = env.step({**actions, **actions_at(t)})
         t += 1
-    return infos["hider_0"]["episode"]
+    return infos["hider_0"]["episode_stats"]
 
 
 def test_scripted_fort_is_detected():
@@ -97,7 +97,7 @@ def test_seeker_crossing_a_low_wall_by_ramp_is_counted():
     infos = {}
     while env.agents:
         _, _, _, _, infos = env.step({"hider_0": IDLE, "seeker_0": np.array([10, 5, 5, 0, 0])})
-    assert infos["seeker_0"]["episode"]["seeker_ramp_crossings"] == 1.0
+    assert infos["seeker_0"]["episode_stats"]["seeker_ramp_crossings"] == 1.0
 
 
 def test_ramp_locked_by_hiders_in_preparation():
@@ -108,7 +108,7 @@ def test_ramp_locked_by_hiders_in_preparation():
     infos = {}
     while env.agents:
         _, _, _, _, infos = env.step({"hider_0": LOCK, "seeker_0": IDLE})
-    assert infos["hider_0"]["episode"]["ramps_locked_by_hiders_prep"] == 1.0
+    assert infos["hider_0"]["episode_stats"]["ramps_locked_by_hiders_prep"] == 1.0
 
 
 def test_door_curriculum_starts_boxes_shutting_every_door():

@@ -27,7 +27,7 @@ def watch_and_answer(env, seed, cheat=0):
         if env.snapshot.t < env.max_cycles:
             np.testing.assert_array_equal(env.snapshot.agent_pos, start)
     assert not env.snapshot.sees_obj.any()   # every box is behind a wall by the end
-    return rewards, info["seeker_0"]["episode"]
+    return rewards, info["seeker_0"]["episode_stats"]
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])

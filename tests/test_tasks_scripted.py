@@ -66,7 +66,7 @@ def test_lock_and_return_scripted():
         if trunc:
             break
     assert env.snapshot.t == 120 and successes > 60
-    assert info["episode"]["success"] == 1.0 and info["episode"]["locks"] == 2.0
+    assert info["episode_stats"]["success"] == 1.0 and info["episode_stats"]["locks"] == 2.0
 
 
 def test_sequential_lock_only_in_the_hidden_order():
@@ -139,7 +139,7 @@ def test_blueprint_construction_scripted():
         if term:
             break
     assert term and not trunc and not env.agents
-    assert info["episode"] == {"sites": 2.0, "sites_filled": 2.0, "complete": 1.0}
+    assert info["episode_stats"] == {"sites": 2.0, "sites_filled": 2.0, "complete": 1.0}
     assert rewards[-1] == pytest.approx(3.0 * 2, abs=0.1)              # the completion bonus
     dense = np.array(rewards[:-1])
     assert len(dense) > 3 and (dense < 0).all() and dense[-1] > dense[0]   # less negative as box 0 nears its site
@@ -178,6 +178,6 @@ def test_shelter_construction_scripted(observe_rays):
     while env.agents:
         reward, term, trunc, info = step(env, IDLE)
         assert not term
-    assert env.snapshot.t == 240 and info["episode"]["rays_reaching"] == 3.0
-    assert info["episode"]["rays_reaching_start"] == 4.0
+    assert env.snapshot.t == 240 and info["episode_stats"]["rays_reaching"] == 3.0
+    assert info["episode_stats"]["rays_reaching_start"] == 4.0
 

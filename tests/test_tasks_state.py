@@ -127,7 +127,7 @@ def test_state_forts_appends_what_a_fort_is_made_of():
         cover = env.state()[base:-1].reshape(2, 2)[:n_doors]
         while env.agents:
             _, _, _, _, infos = env.step(team.act(env.snapshot))
-        fort = infos[team.names[0]]["episode"]["fort_prep"]
+        fort = infos[team.names[0]]["episode_stats"]["fort_prep"]
         assert (cover[:, 0] == 1.0).all() == bool(fort)
         assert (cover[:, 1] >= cover[:, 0]).all()                     # any box blocks at least what locked ones do
         outcomes.add(bool(fort))

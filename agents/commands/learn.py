@@ -28,11 +28,21 @@ SKIP_FLAGS = ("target", "algo")
 RECIPES = Path(__file__).resolve().parent.parent / "recipes"
 
 
+def _with_env_kwargs(target: str, make, kwargs: dict):
+    """make(**kwargs), where a TypeError means env_kwargs the env does not take: an input error."""
+    try:
+        return make(**kwargs)
+    except TypeError as e:
+        if not kwargs:
+            raise
+        raise InputError(f"{target}: env_kwargs {kwargs} do not fit the env: {e}") from e
+
+
 def _make_gym(env_id: str, kwargs: dict):
     import gymnasium as gym
 
     try:
-        return gym.make(env_id, **kwargs)
+        return _with_env_kwargs(f"gym:{env_id}", functools.partial(gym.make, env_id), kwargs)
     except gym.error.Error as e:
         raise InputError(f"gym:{env_id}: {e}") from e
 
@@ -44,7 +54,7 @@ def _make_pz(module: str, kwargs: dict):
         raise InputError(f"pz:{module}: cannot import the module ({e})") from e
     if not hasattr(mod, "parallel_env"):
         raise InputError(f"pz:{module}: the module has no parallel_env()")
-    return mod.parallel_env(**kwargs)
+    return _with_env_kwargs(f"pz:{module}", mod.parallel_env, kwargs)
 
 
 def _make_arena(scenario: str, kwargs: dict, flat: bool = False):

@@ -22,7 +22,7 @@ class Task(Protocol):
         """True when the task ended before the horizon (e.g. a construction is complete)."""
 
     def episode_stats(self, last: Snapshot) -> dict[str, float]:
-        """Statistics of the finished episode, reported in infos[agent]["episode"]."""
+        """Statistics of the finished episode, reported in infos[agent]["episode_stats"]."""
 
 
 # Optional, for tasks that need them:

@@ -29,7 +29,7 @@ def run(p_grab: float, p_lock: float, episodes: int, rng: np.random.Generator) -
                 action[3], action[4] = rng.random() < p_grab, rng.random() < p_lock
                 actions[agent] = action
             _, _, _, _, infos = env.step(actions)
-        stats.append(next(iter(infos.values()))["episode"])
+        stats.append(next(iter(infos.values()))["episode_stats"])
     return {k: float(np.mean([s[k] for s in stats])) for k in ("max_box_move_prep", "num_box_lock_prep", "fort_prep")}
 
 

@@ -27,7 +27,7 @@ def run(p_grab: float, p_lock: float, episodes: int, size: float, rng: np.random
             action[3], action[4] = rng.random() < p_grab, rng.random() < p_lock
             _, rewards, _, _, infos = env.step({env.agents[0]: action})
             total += sum(rewards.values())
-        stats = next(iter(infos.values()))["episode"]
+        stats = next(iter(infos.values()))["episode_stats"]
         out.append((total, stats["rays_reaching_start"] - stats["rays_reaching"]))
     return np.array(out)
 
