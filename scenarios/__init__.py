@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from scenarios.errors import InputError
 from scenarios.schema import Scenario
+from scenarios.strict_yaml import load_yaml
 
 BUILTIN_DIR = Path(__file__).parent
 DEFAULT = "hide_and_seek_quadrant"
@@ -58,13 +59,7 @@ def _error_text(source: str, error: ValidationError) -> str:
 
 def parse(text: str, source: str = "<string>", **overrides: Any) -> Scenario:
     """Validate YAML text. Overrides use `section__key=value` for nested keys."""
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
-        reason = getattr(e, "problem", None) or str(e)
-        raise InputError(f"{source}{where}: YAML does not parse: {reason}") from None
+    data = load_yaml(text, source)
     if data is None:
         data = {}
     if not isinstance(data, dict):

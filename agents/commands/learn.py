@@ -22,6 +22,7 @@ from pathlib import Path
 
 import yaml
 
+from agents.commands.argtypes import number, output_dir, output_file
 from scenarios.errors import InputError
 
 SKIP_FLAGS = ("target", "algo")
@@ -271,66 +272,101 @@ def _stage_worth(stage: str, metrics: dict) -> str:
                      for team, values in zip(teams, sides))
 
 
-def _add_config_flags(parser: argparse.ArgumentParser):
-    from agents.config import CHOICES, FIELDS
+METAVARS = {"init_from": "RUN", "curriculum_gate": "METRIC"}
 
-    group = parser.add_argument_group("hyperparameters (override the algorithm's defaults and --config)")
-    for name, f in FIELDS.items():
-        if name in SKIP_FLAGS:
-            continue
-        flag = "--" + name.replace("_", "-")
-        default = f.default_factory() if f.default is dataclasses.MISSING else f.default
-        if isinstance(default, bool):
-            group.add_argument(flag, action=argparse.BooleanOptionalAction, default=None)
-        elif isinstance(default, list):
-            group.add_argument(flag, type=int, nargs="+", default=None, metavar="N")
-        elif isinstance(default, dict):
-            group.add_argument(flag, type=_yaml_mapping, default=None, metavar="YAML")
-        else:
-            group.add_argument(flag, type=type(default), default=None, choices=CHOICES.get(name))
+
+def _add_config_flags(parser: argparse.ArgumentParser, lead: dict) -> None:
+    """One group of flags per `config.GROUPS` entry, each flag with its help, default and range, after
+    the flags that `lead[title](group)` adds first. Flags default to None so that only those given
+    override the config layers."""
+    from agents.config import CHOICES, FIELDS, GROUPS, default_of, default_text
+
+    for title, names in GROUPS.items():
+        group = parser.add_argument_group(title)
+        lead.get(title, lambda group: None)(group)
+        for name in names:
+            if name in SKIP_FLAGS:
+                continue
+            flag, f, default = "--" + name.replace("_", "-"), FIELDS[name], default_of(name)
+            bounds = f.metadata.get("range")
+            shown = f"{f.metadata['help']} ({default_text(name)}" + (f"; in {bounds})" if bounds else ")")
+            if isinstance(default, bool):
+                group.add_argument(flag, action=argparse.BooleanOptionalAction, default=None, help=shown)
+            elif isinstance(default, list):
+                group.add_argument(flag, type=int, nargs="+", default=None, metavar="N", help=shown)
+            elif isinstance(default, dict):
+                group.add_argument(flag, type=_yaml_mapping, default=None, metavar="YAML", help=shown)
+            else:
+                group.add_argument(flag, type=type(default), default=None, choices=CHOICES.get(name), help=shown,
+                                   metavar=None if name in CHOICES else METAVARS.get(name, name.split("_")[-1].upper()))
 
 
 def _yaml_mapping(text: str) -> dict:
-    value = yaml.safe_load(text)
+    from scenarios.strict_yaml import load_yaml
+
+    try:
+        value = load_yaml(text, "the flag's value")
+    except InputError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
     if not isinstance(value, dict):
-        raise argparse.ArgumentTypeError(f"expected a YAML mapping, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected a YAML mapping such as '{{key: value}}', got {text!r}")
     return value
 
 
-def register(subparsers):
+def _what_to_train(group) -> None:
     from agents.config import ALGOS
 
-    train = subparsers.add_parser("train", help="train teams (MAPPO/IPPO) or a single agent (PPO/TRPO/TNPG)")
-    train.add_argument("target", nargs="?", default=None,
-                       help="scenario name or YAML path, gym:<id>, or pz:<module> (default: hide_and_seek_quadrant)")
-    train.add_argument("--algo", choices=ALGOS, default=None, help="default: mappo")
-    train.add_argument("--config", metavar="YAML",
-                       help="hyperparameters file (default: agents/recipes/<scenario>.yaml when the target is "
+    group.add_argument("--algo", choices=ALGOS, default=None, help="learning algorithm (default mappo)")
+    group.add_argument("--config", metavar="YAML",
+                       help="hyperparameters file (default agents/recipes/<scenario>.yaml when the target is "
                             "a built-in scenario that has one)")
-    train.add_argument("--no-recipe", action="store_true",
+    group.add_argument("--no-recipe", action="store_true",
                        help="start from the algorithm's defaults, not the scenario's recipe")
-    train.add_argument("--run-dir", metavar="DIR", help="default: runs/<target>-<algo>-<time>")
-    train.add_argument("--resume", metavar="RUN_DIR", help="continue a run from its last checkpoint")
-    _add_config_flags(train)
+
+
+def _where_to_write(group) -> None:
+    group.add_argument("--run-dir", metavar="DIR", type=output_dir("--run-dir"),
+                       help="where the run is written (default runs/<target>-<algo>-<time>)")
+    group.add_argument("--resume", metavar="RUN_DIR", help="continue a run from its last checkpoint (default: a new run)")
+
+
+def register(subparsers):
+    train = subparsers.add_parser(
+        "train", help="train teams (MAPPO/IPPO) or a single agent (PPO/TRPO/TNPG)",
+        usage="arena train [TARGET] [--algo ALGO] [--config YAML | --no-recipe] [--run-dir DIR | --resume RUN_DIR] "
+              "[settings]",
+        description="Train on a scenario, a Gymnasium env or a PettingZoo env. Settings come from the "
+                    "algorithm's defaults, then the scenario's recipe or --config, then these flags.")
+    train.add_argument("target", nargs="?", default=None, metavar="TARGET",
+                       help="scenario name or YAML path, gym:<id>, or pz:<module> (default hide_and_seek_quadrant)")
+    _add_config_flags(train, {"what to train": _what_to_train, "logging and checkpoints": _where_to_write})
     train.set_defaults(run=run_train)
 
-    ev = subparsers.add_parser("eval", help="play a trained run's policy and write eval.json")
-    ev.add_argument("run_dir", metavar="RUN_DIR")
-    ev.add_argument("--episodes", type=int, default=10)
-    ev.add_argument("--stochastic", action="store_true", help="sample actions instead of the most likely")
+    ev = subparsers.add_parser("eval", help="play a trained run's policy and write eval.json",
+                               description="Play a run's policies (or an exported checkpoint's) for some "
+                                           "episodes and write the mean metrics and stage rates as JSON.")
+    ev.add_argument("run_dir", metavar="RUN_DIR", help="a run directory of `arena train` or of `arena export`")
+    ev.add_argument("--episodes", type=number(int, 1, 10**6, "--episodes"), default=10, help="episodes to play (default 10)")
+    ev.add_argument("--stochastic", action="store_true",
+                    help="sample actions instead of taking the most likely (default: most likely)")
     ev.add_argument("--record", nargs="?", const="", default=None, metavar="DIR",
-                    help="record every episode as a replay into DIR (default RUN_DIR/eval_replays)")
+                    help="record every episode as a replay into DIR (default RUN_DIR/eval_replays; off without "
+                         "the flag)")
     ev.add_argument("--env-kwargs", type=_yaml_mapping, metavar="YAML",
                     help="env options over the run's own, e.g. '{spawn__boxes_at_doors: 1.0}' to play at a "
-                         "curriculum stage")
-    ev.add_argument("--out", metavar="FILE", help="where to write the metrics JSON (default RUN_DIR/eval.json, or "
-                    "RUN_DIR/eval_KEY=VALUE.json with --env-kwargs; an eval there over another number of "
-                    "episodes is moved aside to eval.<N>ep.json)")
+                         "curriculum stage (default: the run's own)")
+    ev.add_argument("--out", metavar="FILE", type=output_file("--out"),
+                    help="where to write the metrics JSON (default RUN_DIR/eval.json, or "
+                         "RUN_DIR/eval_KEY=VALUE.json with --env-kwargs; an eval there over another number of "
+                         "episodes is moved aside to eval.<N>ep.json)")
     ev.set_defaults(run=run_eval)
 
-    ex = subparsers.add_parser("export", help="copy a run's config and policies (no optimiser state) to ship them")
-    ex.add_argument("run_dir", metavar="RUN_DIR")
-    ex.add_argument("out_dir", metavar="OUT_DIR")
+    ex = subparsers.add_parser("export", help="copy a run's config and policies (no optimiser state) to ship them",
+                               description="Write a slim copy of a run (config and policy weights) that "
+                                           "`arena eval` can play and `--init-from` can start from.")
+    ex.add_argument("run_dir", metavar="RUN_DIR", help="the run to export")
+    ex.add_argument("out_dir", metavar="OUT_DIR", type=output_dir("OUT_DIR"),
+                    help="the directory to write (created if missing)")
     ex.set_defaults(run=run_export)
 
 
