@@ -7,6 +7,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from agents.config import Range
 from scenarios.errors import InputError
 
 
@@ -51,12 +52,14 @@ def output_dir(flag: str) -> Callable[[str], Path]:
 
 def number(kind: type, low: float, high: float, flag: str, *, low_open: bool = False) -> Callable[[str], int | float]:
     """An int or float in [low, high] ((low, high] with `low_open`); NaN and inf are refused."""
+    bounds = Range(low, high, low_open)
+
     def check(text: str):
         try:
             value = kind(text)
         except ValueError:
             raise InputError(f"{flag}: expected {'a whole number' if kind is int else 'a number'}, got {text!r}") from None
-        if not math.isfinite(value) or not (low < value if low_open else low <= value) or value > high:
-            raise InputError(f"{flag}: must be in {'(' if low_open else '['}{low:g}, {high:g}], got {text}")
+        if not math.isfinite(value) or value not in bounds:
+            raise InputError(f"{flag} must be in {bounds}, got {text}")
         return value
     return check

@@ -37,7 +37,7 @@ def register(subparsers) -> None:
                                           "actions on one core, and the bare pymunk substeps of the same world.")
     p.add_argument("scenario", nargs="?", default=scenarios.DEFAULT,
                    help=f"built-in name or YAML path (default {scenarios.DEFAULT})")
-    p.add_argument("--seconds", type=number(float, 0, 3600, "--seconds", low_open=True), default=5.0,
+    p.add_argument("--seconds", type=number(float, 0, 3600.0, "--seconds", low_open=True), default=5.0,
                    help="time per measurement (default 5; at most 3600)")
     p.add_argument("--yardstick", type=Path,
                    help="naive_pymunk_world.py to measure in the same run (default: none)")

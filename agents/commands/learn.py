@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import difflib
 import functools
 import hashlib
 import importlib
@@ -39,13 +40,20 @@ def _make_gym(env_id: str, kwargs: dict):
 
 
 def _make_pz(module: str, kwargs: dict):
+    """`module.parallel_env(**kwargs)`, refused unless it is a PettingZoo ParallelEnv. Importing runs the
+    module's code: a run's config.yaml names its module, so evaluating a run from someone else imports it."""
+    from pettingzoo import ParallelEnv
+
     try:
         mod = importlib.import_module(module)
     except ImportError as e:
         raise InputError(f"pz:{module}: cannot import the module ({e})") from e
-    if not hasattr(mod, "parallel_env"):
-        raise InputError(f"pz:{module}: the module has no parallel_env()")
-    return mod.parallel_env(**kwargs)
+    if not callable(getattr(mod, "parallel_env", None)):
+        raise InputError(f"pz:{module}: not a PettingZoo environment module (it has no parallel_env())")
+    env = mod.parallel_env(**kwargs)
+    if not isinstance(env, ParallelEnv):
+        raise InputError(f"pz:{module}: parallel_env() returned a {type(env).__name__}, not a PettingZoo ParallelEnv")
+    return env
 
 
 def _make_arena(scenario: str, kwargs: dict, flat: bool = False):
@@ -116,6 +124,48 @@ def env_factory(target: str, env_kwargs: dict, flat: bool = False):
     return functools.partial(_make_arena, target, env_kwargs, flat)
 
 
+METRIC_FAMILIES = ("episode", "stage", "return", "return_with", "return_without", "curriculum", "hider", "seeker")
+
+
+def check_curriculum(cfg) -> None:
+    """Before training an arena target: every curriculum stage's env options make a scenario that
+    resets with the run's spaces, and the gate is a metric the run logs (one episode shows its
+    `episode/*` statistics; numbered ones such as fort_prep_doors_2 count by their stem)."""
+    import numpy as np
+
+    import arena
+    from agents.curriculum import Curriculum
+    from arena.stages import STAGES
+
+    env = arena.parallel_env(cfg.target, **cfg.env_kwargs)
+    curriculum = Curriculum(cfg)
+    for stage in range(cfg.curriculum_stages + 1 if cfg.curriculum else 1):
+        curriculum.stage = stage
+        try:
+            env.reset(seed=cfg.seed, options={"overrides": curriculum.values()} if cfg.curriculum else None)
+        except InputError as e:
+            raise InputError(f"curriculum stage {stage} ({curriculum.values()}): {e}") from None
+    gate = cfg.curriculum_gate
+    if not gate:
+        return
+    family, _, name = gate.partition("/")
+    if family not in METRIC_FAMILIES or not name:
+        raise InputError(f"--curriculum-gate {gate}: not a metric this run logs; use "
+                         f"{', '.join(f + '/<name>' for f in METRIC_FAMILIES)}")
+    known = {"stage": set(STAGES)}.get(family)
+    if family == "episode":
+        infos = {}
+        while env.agents:
+            _, _, _, _, infos = env.step({a: np.zeros(5, np.int64) for a in env.agents})
+        known = set(next(iter(infos.values()))["episode"])
+        name = re.sub(r"_\d+$", "", name) if name not in known else name
+        known |= {re.sub(r"_\d+$", "", k) for k in known}
+    if known is not None and name not in known:
+        close = difflib.get_close_matches(name, sorted(known), n=1)
+        raise InputError(f"--curriculum-gate {gate}: {cfg.target} logs no such {family} metric"
+                         + (f"; did you mean '{family}/{close[0]}'?" if close else f" ({', '.join(sorted(known))})"))
+
+
 def _flag_overrides(args) -> dict:
     from agents.config import FIELDS
 
@@ -129,13 +179,14 @@ def _default_run_dir(cfg) -> Path:
 
 def run_train(args) -> int:
     from agents import config
-    from agents.trainer import Trainer
 
     if args.resume:
         run_dir = Path(args.resume)
         if not (run_dir / "config.yaml").exists():
             raise InputError(f"--resume {run_dir}: not a run directory (no config.yaml)")
         saved = config.load(run_dir / "config.yaml")
+        if args.algo and args.algo != saved.algo:
+            raise InputError(f"--algo {args.algo}: the run {run_dir} was trained with {saved.algo}; a resume keeps it")
         cfg = config.resolve(saved.algo, ("config.yaml", dataclasses.asdict(saved)), ("flags", _flag_overrides(args)))
         config.save(cfg, run_dir / "config.yaml")
     else:
@@ -155,6 +206,12 @@ def run_train(args) -> int:
     arena = is_arena(cfg.target)
     if cfg.record_every and not arena:
         raise InputError(f"--record-every: only arena scenarios can be recorded, not {cfg.target}")
+    if arena:
+        check_curriculum(cfg)
+    else:  # a bad gym id or pz module is refused before the run directory is made
+        env_factory(cfg.target, cfg.env_kwargs)().close()
+    from agents.trainer import Trainer  # torch: only once the flags and files have passed
+
     make_env = env_factory(cfg.target, cfg.env_kwargs, flat=cfg.encoder == "mlp")
     trainer = Trainer(cfg, make_env, run_dir, resume=bool(args.resume),
                       record_wrapper=record_wrapper if arena else None,
