@@ -24,7 +24,8 @@ def register(subparsers) -> None:
                                           "line per run.")
     p.add_argument("run_dirs", type=Path, nargs="+", metavar="RUN_DIR", help="run directories of `arena train`")
     p.add_argument("--metric", action="append", metavar="KEY",
-                   help="a metrics.jsonl key to compare across the runs, e.g. hider/entropy (repeatable)")
+                   help="a metrics.jsonl key to compare across the runs, e.g. hider/entropy (repeatable; default: the "
+                        "returns and stage rates of one run)")
     p.add_argument("--out", type=output_file("--out"), help="PNG to write (default RUN_DIR/curves.png, or compare.png in the "
                                             "first RUN_DIR with --metric)")
     p.set_defaults(run=run)
