@@ -70,11 +70,11 @@ def main(argv: list[str] | None = None) -> int:
     parser, commands = build_parser()
     try:
         args, extras = parser.parse_known_args(argv)
+        if extras:
+            commands.get(args.command, parser).unrecognized(extras)
         if args.command is None:
             parser.print_help()
             return 2
-        if extras:
-            commands[args.command].unrecognized(extras)
         if argv is None:  # a real command: `kill` unwinds like Ctrl-C, so workers and shared memory are released
             signal.signal(signal.SIGTERM, _interrupt)
         return int(args.run(args) or 0)
