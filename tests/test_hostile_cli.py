@@ -105,9 +105,9 @@ CASES = {
     "command_typo": (["trian"], "did you mean 'train'"),
     "algo_typo": (["train", "--algo", "trop"], "did you mean 'trpo'"),
     # files given to train
-    "binary_config": (["train", "gym:CartPole-v1", "--config", "{tmp}/binary.yaml", "--run-dir", "{tmp}/new"],
+    "binary_config": (["train", "gym:CartPole-v1", "--config", "{inp}/binary.yaml", "--run-dir", "{tmp}/new"],
                       "binary.yaml"),
-    "duplicate_key": (["train", "gym:CartPole-v1", "--config", "{tmp}/twice.yaml", "--run-dir", "{tmp}/new"],
+    "duplicate_key": (["train", "gym:CartPole-v1", "--config", "{inp}/twice.yaml", "--run-dir", "{tmp}/new"],
                       "twice.yaml:3:1: YAML does not parse: duplicate key 'lr'"),
     "not_a_pz_env": (["train", "pz:notanenv", "--run-dir", "{tmp}/new"], "pz:notanenv"),
     "gate_nosuch": (["train", "--no-recipe", "--curriculum-gate", "nosuch/metric", "--run-dir", "{tmp}/new"],
@@ -125,12 +125,12 @@ CASES = {
     "export_onto_file": (["export", "{run}", "{run}/checkpoint.pt"], "OUT_DIR"),
     "plot_out_dir": (["plot", "{run}", "--out", "{run}"], "is a directory"),
     # scenarios
-    "world_inf": (["validate", "{tmp}/inf_size.yaml"], "world.size"),
-    "reward_nan": (["preview", "{tmp}/nan_reward.yaml", "--out", "{tmp}/p.png"], "rewards.hidden"),
-    "lidar_rays": (["preview", "{tmp}/many_rays.yaml", "--out", "{tmp}/p.png"], "sensors.lidar_rays"),
-    "scenario_key_typo": (["validate", "{tmp}/typo.yaml"], "did you mean 'agents'"),
-    "scenario_duplicate": (["validate", "{tmp}/dup_scene.yaml"], "duplicate key 'horizon'"),
-    "huge_world": (["bench", "{tmp}/huge_world.yaml", "--seconds", "1"], "world.size"),
+    "world_inf": (["validate", "{inp}/inf_size.yaml"], "world.size"),
+    "reward_nan": (["preview", "{inp}/nan_reward.yaml", "--out", "{tmp}/p.png"], "rewards.hidden"),
+    "lidar_rays": (["preview", "{inp}/many_rays.yaml", "--out", "{tmp}/p.png"], "sensors.lidar_rays"),
+    "scenario_key_typo": (["validate", "{inp}/typo.yaml"], "did you mean 'agents'"),
+    "scenario_duplicate": (["validate", "{inp}/dup_scene.yaml"], "duplicate key 'horizon'"),
+    "huge_world": (["bench", "{inp}/huge_world.yaml", "--seconds", "1"], "world.size"),
     "preview_seed_neg": (["preview", "--seed", "-1", "--out", "{tmp}/p.png"], "--seed"),
     "preview_seed_huge": (["preview", "--seed", str(2**70), "--out", "{tmp}/p.png"], "--seed"),
     "preview_size": (["preview", "--size", "200000", "--out", "{tmp}/p.png"], "--size"),
@@ -141,19 +141,27 @@ CASES = {
     "watch_size": (["watch", str(EXAMPLE), "--export", "{tmp}/v.gif", "--size", "200000"], "--size"),
     "export_into_dir": (["watch", str(EXAMPLE), "--export", "{run}"], "--export"),
     "video_dir_file": (["watch", str(EXAMPLE), "--video-dir", "{run}/config.yaml"], "--video-dir"),
-    **{f"replay_{name}": (["watch", f"{{tmp}}/{name}.replay.npz", "--frame", "0", "--out", "{tmp}/f.png"],
+    **{f"replay_{name}": (["watch", f"{{inp}}/{name}.replay.npz", "--frame", "0", "--out", "{tmp}/f.png"],
                           f"{name}.replay.npz: ") for name in REPLAYS},
 }
 
 
-@pytest.mark.parametrize("case", sorted(CASES))
-def test_hostile_input_is_one_clear_line_and_exit_2(case, run, tmp_path):
-    argv, expected = CASES[case]
-    write_files(tmp_path)
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory):
+    """The hostile files, written once: {inp} in CASES."""
+    folder = tmp_path_factory.mktemp("inputs")
+    write_files(folder)
     for name, (meta_edit, array_edit, _) in REPLAYS.items():
-        damaged_replay(tmp_path, name, meta_edit, array_edit)
+        damaged_replay(folder, name, meta_edit, array_edit)
+    return folder
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_hostile_input_is_one_clear_line_and_exit_2(case, inputs, run, tmp_path):
+    argv, expected = CASES[case]
     before, listing = tree(run), sorted(p.name for p in tmp_path.iterdir())
-    result = arena(*(a.format(tmp=tmp_path, run=run) for a in argv), cwd=tmp_path, pythonpath=str(tmp_path))
+    result = arena(*(a.format(inp=inputs, tmp=tmp_path, run=run) for a in argv), cwd=tmp_path,
+                   pythonpath=str(inputs))
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
     last = result.stderr.strip().splitlines()[-1]

@@ -71,6 +71,7 @@ def _validate(args) -> int:
 
 def _preview(args) -> int:
     out = args.out
+    scenarios.load(args.scenario)  # a bad scenario stops us before pygame and the numba kernels load
     import pygame
 
     import arena
@@ -87,6 +88,7 @@ def _preview(args) -> int:
 
 
 def _bench(args) -> int:
+    scenarios.load(args.scenario)
     from arena.benchmark import report
 
     if args.yardstick is not None and not args.yardstick.is_file():
