@@ -1,6 +1,9 @@
 """`ArenaEnv`: a scenario as a PettingZoo parallel environment."""
 from __future__ import annotations
 
+import difflib
+import warnings
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -19,6 +22,43 @@ TEAM_NAMES = ("hider", "seeker")
 # infos[agent][STATS_INFO_KEY] at an episode's last step: the task's statistics. Not "episode", which
 # Gymnasium's RecordEpisodeStatistics and SB3's Monitor reserve for {"r", "l", "t"}.
 STATS_INFO_KEY = "episode_stats"
+RESET_OPTIONS = ("placement", "overrides")
+MAX_SEED = 2**63 - 1
+
+
+def _check_reset_arguments(seed, options, world) -> None:
+    """Seeds are whole numbers in [0, 2**63 - 1]; options a dict of RESET_OPTIONS, with placements of
+    finite coordinates inside the outer walls."""
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))
+                             or not 0 <= seed <= MAX_SEED):
+        raise InputError(f"reset seed must be None or a whole number in [0, 2**63 - 1], got {seed!r}")
+    if options is None:
+        return
+    if not isinstance(options, Mapping):
+        raise InputError(f"reset options must be a dict (keys {', '.join(RESET_OPTIONS)}), got {type(options).__name__}")
+    for key in options:  # a near miss is a typo; other keys are a warning (PettingZoo's own test passes some)
+        close = difflib.get_close_matches(str(key), RESET_OPTIONS, n=1)
+        if key not in RESET_OPTIONS and close:
+            raise InputError(f"reset options: unknown key {key!r}; did you mean {close[0]!r}?")
+        if key not in RESET_OPTIONS:
+            warnings.warn(f"reset options: ignoring unknown key {key!r} (known: {', '.join(RESET_OPTIONS)})",
+                          stacklevel=3)
+    if not isinstance(options.get("overrides", {}), Mapping):
+        raise InputError("reset options: 'overrides' must be a dict of scenario keys (section__key: value)")
+    placement = options.get("placement") or {}
+    if not isinstance(placement, Mapping):
+        raise InputError("reset options: 'placement' must be a dict with 'objects' and/or 'agents' rows")
+    for key, rows in placement.items():
+        try:
+            rows = np.asarray(rows, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise InputError(f"reset options: placement '{key}' must be rows of (x, y, angle) numbers") from None
+        if not np.isfinite(rows).all():
+            raise InputError(f"reset options: placement '{key}' holds NaN or infinite numbers")
+        low, high = -world.margin, world.size + world.margin
+        if rows.ndim == 2 and rows.shape[1] == 3 and ((rows[:, :2] < low) | (rows[:, :2] > high)).any():
+            raise InputError(f"reset options: placement '{key}' puts something outside the outer walls "
+                             f"(x and y must be in [{low:g}, {high:g}] m)")
 
 
 class ArenaEnv(ParallelEnv):
@@ -64,8 +104,9 @@ class ArenaEnv(ParallelEnv):
     def reset(self, seed: int | None = None, options: dict | None = None):
         """`options`: `placement` (see World) and `overrides`, scenario keys (`section__key`) that
         hold from this episode on, such as a spawn curriculum; they may not change the spaces."""
+        _check_reset_arguments(seed, options, self.scenario.world)
         if seed is not None:
-            self._rng = np.random.default_rng(seed)
+            self._rng = np.random.default_rng(int(seed))
         options = options or {}
         if "overrides" in options:
             self._override(dict(options["overrides"]))
@@ -111,7 +152,7 @@ class ArenaEnv(ParallelEnv):
     def step(self, actions: dict[str, Any]):
         if not self.agents:
             raise InputError("step() called on a finished episode: call reset() first")
-        table = mechanics.decode(actions, self.agents)
+        table = mechanics.decode(actions, self.agents, self.possible_agents)
         world, snap = self.world, self.snapshot
         frozen = mechanics.frozen_agents(snap)
         want_grab = (table[:, 3] == 1) & ~frozen

@@ -1,6 +1,9 @@
 """How actions act on the world: move, grab, team lock, ramp elevation, out-of-bounds."""
 from __future__ import annotations
 
+import difflib
+from collections.abc import Mapping
+
 import numpy as np
 import pymunk
 from numba import njit
@@ -15,8 +18,16 @@ ACTION_NVEC = np.array([11, 11, 11, 2, 2], dtype=np.int64)
 MOVE_CENTRE = (ACTION_NVEC[:3] - 1) / 2
 
 
-def decode(actions: dict, names: list[str]) -> np.ndarray:
-    """The (A, 5) integer action table of agents `names`, checked against MultiDiscrete([11, 11, 11, 2, 2])."""
+def decode(actions: dict, names: list[str], known: list[str] | None = None) -> np.ndarray:
+    """The (A, 5) integer action table of agents `names`, checked against MultiDiscrete([11, 11, 11, 2, 2]).
+    Keys outside `known` (the env's possible agents) are an error, not silently dropped."""
+    if not isinstance(actions, Mapping):
+        raise InputError(f"actions must be a dict of agent name -> action, got {type(actions).__name__}")
+    strangers = [a for a in actions if a not in (known if known is not None else names)]
+    if strangers:
+        close = difflib.get_close_matches(str(strangers[0]), known or names, n=1)
+        raise InputError(f"actions for unknown agent {strangers[0]!r}"
+                         + (f"; did you mean {close[0]!r}?" if close else f" (agents: {', '.join(names)})"))
     missing = [a for a in names if a not in actions]
     if missing:
         raise InputError(f"actions missing for {', '.join(missing)}")

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from arena.mechanics import ACTION_NVEC
 from arena.snapshot import Snapshot, Static
 from replays.files import atomic_output
 from scenarios.errors import InputError
@@ -37,6 +38,13 @@ FORMAT_VERSION = 1
 TEAM_NAMES = ("hiders", "seekers")
 KIND_NAMES = ("box", "ramp")
 ACTION_DIMS = 5
+MAX_DT = 60.0
+# (low, high) of each number in a replay's static meta; the viewer draws with them, and a NaN angle
+# or a huge size hangs pygame's polygon drawing.
+STATIC_RANGES = {"size": (1e-3, 1e3), "margin": (0, 1e3), "wall_half_thickness": (0, 10), "agent_radius": (1e-3, 10),
+                 "vision_half_angle": (0, np.pi), "lidar_range": (0, 1e3), "vision_range": (0, 1e4),
+                 "walls": (-1e3, 1e3), "obj_half": (1e-3, 1e3), "lidar_angles": (-10, 10), "sites": (-1e3, 1e3),
+                 "cylinders": (-1e3, 1e3)}
 
 
 @dataclass(frozen=True)
@@ -195,7 +203,7 @@ def load(path: str | Path) -> Replay:
         raise InputError(f"{path}: not a readable replay file ({type(e).__name__}: {e})") from None
     frames = {k.removeprefix("frame/"): v for k, v in arrays.items() if k.startswith("frame/")}
     replay = Replay(meta, static, frames, arrays.get("actions"), arrays.get("rewards"))
-    problem = _shape_problem(replay)
+    problem = _shape_problem(replay) or _static_problem(static) or _value_problem(replay)
     if problem:
         raise InputError(f"{path}: {problem}")
     restored = {name: np.cumsum(arrays[f"frame/{name}"], axis=0, dtype=array.dtype) if f"frame/{name}" in DIFFERENCED
@@ -207,7 +215,9 @@ def _check_version(meta: dict) -> None:
     if not isinstance(meta, dict) or meta.get("format") != FORMAT_NAME:
         raise InputError("not an emergent-arena replay (no format marker in its meta)")
     version = meta.get("format_version")
-    if not isinstance(version, int) or version > FORMAT_VERSION:
+    if type(version) is not int or version < 1:
+        raise InputError(f"meta 'format_version' must be a whole number of at least 1, got {version!r}")
+    if version > FORMAT_VERSION:
         raise InputError(f"written in replay format version {version}; this emergent-arena reads "
                          f"versions up to {FORMAT_VERSION}, upgrade it to watch this file")
 
@@ -219,8 +229,8 @@ def _shape_problem(replay: Replay) -> str | None:
     if n == 0:
         return "the episode has no frames"
     dt = replay.meta.get("dt")
-    if not isinstance(dt, (int, float)) or not dt > 0:
-        return f"meta 'dt' must be a positive number of seconds, got {dt!r}"
+    if type(dt) not in (int, float) or not 0 < dt <= MAX_DT:
+        return f"meta 'dt' must be a number of seconds in (0, {MAX_DT}], got {dt!r}"
     per_frame = {"t": (), "agent_pos": (a, 2), "agent_vel": (a, 2), "agent_angle": (a,),
                  "agent_angvel": (a,), "agent_elevated": (a,), "agent_grab": (a,),
                  "obj_pos": (o, 2), "obj_vel": (o, 2), "obj_angle": (o,), "obj_angvel": (o,),
@@ -236,4 +246,36 @@ def _shape_problem(replay: Replay) -> str | None:
             return f"array '{name}' is missing"
         if array.shape != shape or array.dtype != dtype:
             return f"array '{name}' is {array.dtype}{list(array.shape)}, expected {np.dtype(dtype)}{list(shape)}"
+    return None
+
+
+def _static_problem(static: Static) -> str | None:
+    for name, (low, high) in STATIC_RANGES.items():
+        value = np.asarray(getattr(static, name))
+        if value.dtype.kind not in "iuf" or not (np.isfinite(value) & (value >= low) & (value <= high)).all():
+            return f"meta static '{name}' must hold finite numbers in [{low:g}, {high:g}], got {value.tolist()!r:.80}"
+    if type(static.horizon) is not int or type(static.prep_steps) is not int \
+            or not 0 <= static.prep_steps <= static.horizon:
+        return f"meta static 'horizon' and 'prep_steps' must be whole numbers, 0 <= prep_steps <= horizon, got " \
+               f"{static.horizon!r} and {static.prep_steps!r}"
+    return None
+
+
+def _value_problem(replay: Replay) -> str | None:
+    """Indices that must point at an entity, and numbers that must be finite."""
+    objects, frames = len(replay.static.obj_kind), replay.frames
+    grabs, locks = frames["agent_grab"], frames["obj_lock"]
+    if grabs.size and not ((grabs >= -1) & (grabs < objects)).all():
+        return f"array 'frame/agent_grab' holds {grabs[(grabs < -1) | (grabs >= objects)][0]}, not an object index " \
+               f"(-1 or 0 to {objects - 1})"
+    if locks.size and not ((locks >= -1) & (locks < len(TEAM_NAMES))).all():
+        return f"array 'frame/obj_lock' holds {locks[(locks < -1) | (locks >= len(TEAM_NAMES))][0]}, not a team " \
+               f"(-1, 0 or 1)"
+    if replay.actions.size and (replay.actions.max(axis=(0, 1)) >= ACTION_NVEC).any():
+        return f"array 'actions' holds values outside MultiDiscrete({ACTION_NVEC.tolist()})"
+    for name in ("agent_vel", "agent_angvel", "obj_vel", "obj_angvel"):
+        if not np.isfinite(frames[name]).all():
+            return f"array 'frame/{name}' holds NaN or infinite numbers"
+    if not np.isfinite(replay.rewards).all():
+        return "array 'rewards' holds NaN or infinite numbers"
     return None

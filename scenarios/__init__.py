@@ -2,15 +2,18 @@
 `Scenario`; `names()` lists the built-ins shipped beside this file."""
 from __future__ import annotations
 
+import difflib
 import json
+import typing
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from scenarios.errors import InputError
 from scenarios.schema import Scenario
+from scenarios.strict_yaml import load_yaml
 
 BUILTIN_DIR = Path(__file__).parent
 DEFAULT = "hide_and_seek_quadrant"
@@ -45,26 +48,44 @@ def _set_nested(data: dict, key: str, value: Any) -> None:
     node[parts[-1]] = value
 
 
+def _models(annotation) -> list[type[BaseModel]]:
+    """The pydantic models an annotation can hold (through Annotated, Optional and unions)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [m for arg in typing.get_args(annotation) for m in _models(arg)]
+
+
+def _known_keys(loc: tuple) -> list[str]:
+    """The keys a scenario allows beside the unknown one at `loc` (a discriminated task's tag is in loc)."""
+    model, parts = Scenario, list(loc[:-1])
+    while parts:
+        part = parts.pop(0)
+        field = model.model_fields.get(str(part))
+        candidates = _models(field.annotation) if field else []
+        if len(candidates) > 1 and parts:
+            tag = parts.pop(0)
+            candidates = [m for m in candidates if m.model_fields.get("kind") and m.model_fields["kind"].default == tag]
+        if not candidates:
+            return []
+        model = candidates[0]
+    return list(model.model_fields)
+
+
 def _error_text(source: str, error: ValidationError) -> str:
     lines = []
     for e in error.errors():
         loc = ".".join(str(p) for p in e["loc"] if not str(p).startswith("function-"))
         msg = e["msg"].removeprefix("Value error, ")
         if e["type"] == "extra_forbidden":
-            msg = "unknown key (misspelt?)"
+            close = difflib.get_close_matches(str(e["loc"][-1]), _known_keys(e["loc"]), n=1)
+            msg = f"unknown key; did you mean {close[0]!r}?" if close else "unknown key (misspelt?)"
         lines.append(f"{source}: {loc}: {msg}" if loc else f"{source}: {msg}")
     return "\n".join(lines)
 
 
 def parse(text: str, source: str = "<string>", **overrides: Any) -> Scenario:
     """Validate YAML text. Overrides use `section__key=value` for nested keys."""
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
-        reason = getattr(e, "problem", None) or str(e)
-        raise InputError(f"{source}{where}: YAML does not parse: {reason}") from None
+    data = load_yaml(text, source)
     if data is None:
         data = {}
     if not isinstance(data, dict):

@@ -7,25 +7,31 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-PositiveFloat = Annotated[float, Field(gt=0)]
-NonNegativeFloat = Annotated[float, Field(ge=0)]
-NonNegativeInt = Annotated[int, Field(ge=0)]
-PositiveInt = Annotated[int, Field(ge=1)]
+# Every number has an upper bound as well: a scenario that validates must run (NaN and inf are refused
+# for every model by `allow_inf_nan=False`).
+PositiveFloat = Annotated[float, Field(gt=0, le=1000)]
+NonNegativeFloat = Annotated[float, Field(ge=0, le=1000)]
+NonNegativeInt = Annotated[int, Field(ge=0, le=1000)]
+PositiveInt = Annotated[int, Field(ge=1, le=1000)]
 Fraction = Annotated[float, Field(ge=0, le=1)]
+Signed = Annotated[float, Field(ge=-10_000, le=10_000)]
+CountBound = Annotated[int, Field(ge=0, le=100)]
 
 
 MIN_GRID_ROOM_CELLS = 5
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, use_attribute_docstrings=True)
 
 
 class Count(Strict):
     """A whole number drawn uniformly from [min, max] at every reset. Write `3`, `[1, 4]` or
     `{min: 1, max: 4}`."""
-    min: NonNegativeInt
-    max: NonNegativeInt
+    min: CountBound
+    """Smallest value drawn"""
+    max: CountBound
+    """Largest value drawn"""
 
     @model_validator(mode="before")
     @classmethod
@@ -48,105 +54,149 @@ class Count(Strict):
 
 
 class Physics(Strict):
-    step_seconds: PositiveFloat = 0.25
+    step_seconds: Annotated[float, Field(gt=0, le=1)] = 0.25
+    """Simulated seconds per env step"""
     substeps: Annotated[int, Field(ge=1, le=64)] = 8
-    damping: Annotated[float, Field(gt=0, le=1)] = 0.02   # fraction of velocity kept after 1 s
-    friction: NonNegativeFloat = 0.5
+    """Physics substeps per env step"""
+    damping: Annotated[float, Field(gt=0, le=1)] = 0.02
+    """Fraction of velocity kept after 1 s"""
+    friction: Annotated[float, Field(ge=0, le=10)] = 0.5
+    """Coulomb friction between shapes"""
 
 
 class World(Strict):
-    size: PositiveFloat = 6.0                 # side of the square play area, metres
-    grid: Annotated[int, Field(ge=4)] = 30    # layout cells per side; doors are whole cells
-    margin: NonNegativeFloat = 0.0            # outer TALL walls stand this far outside the play area
-    wall_thickness: PositiveFloat = 0.05
+    size: Annotated[float, Field(gt=0, le=30)] = 6.0
+    """Side of the square play area, metres"""
+    grid: Annotated[int, Field(ge=4, le=300)] = 30
+    """Layout cells per side; doors are whole cells"""
+    margin: Annotated[float, Field(ge=0, le=2)] = 0.0
+    """Outer TALL walls stand this far outside the play area"""
+    wall_thickness: Annotated[float, Field(gt=0, le=1)] = 0.05
+    """Thickness of every wall, metres"""
     physics: Physics = Physics()
+    """Simulation step and contact settings"""
 
 
 class Cylinder(Strict):
     """A fixed TALL cylinder at the centre of the play area, drawn as a regular polygon of walls."""
     radius: PositiveFloat = 0.5
-    sides: Annotated[int, Field(ge=6)] = 12
+    """Radius, metres"""
+    sides: Annotated[int, Field(ge=6, le=64)] = 12
+    """Sides of the polygon it is drawn as"""
 
 
 class Layout(Strict):
     kind: Literal["open", "quadrant", "rooms", "grid"] = "quadrant"
-    room_cells: Count = Count(min=15, max=15)  # quadrant: side of the corner room
-    rooms: Count = Count(min=1, max=4)         # rooms: how many rooms the floor is split into
-    grid_rooms: tuple[PositiveInt, PositiveInt] = (3, 2)  # grid: equal rooms as (columns, rows)
-    door_cells: Annotated[int, Field(ge=1)] = 2
+    """Open floor, a quadrant room in a corner, random rooms, or a grid of equal rooms"""
+    room_cells: Count = Count(min=15, max=15)
+    """Quadrant: side of the corner room"""
+    rooms: Count = Count(min=1, max=4)
+    """Rooms: how many rooms the floor is split into"""
+    grid_rooms: tuple[PositiveInt, PositiveInt] = (3, 2)
+    """Grid: equal rooms as (columns, rows)"""
+    door_cells: Annotated[int, Field(ge=1, le=300)] = 2
+    """Width of every door, in layout cells"""
     doors_per_wall: Count = Count(min=1, max=1)
-    door_dropout: Fraction = 0.0               # quadrant: the chance one of its two walls has no door
-    low_perimeter: bool = False                # LOW walls around the play area (needs margin > 0)
-    sites: Count = Count(min=0, max=0)         # box-sized target sites on the floor (construction)
+    """Doors in each wall of a room"""
+    door_dropout: Fraction = 0.0
+    """Quadrant: the chance one of its two walls has no door"""
+    low_perimeter: bool = False
+    """LOW walls around the play area (needs margin > 0)"""
+    sites: Count = Count(min=0, max=0)
+    """Box-sized target sites on the floor (construction)"""
     cylinder: Cylinder | None = None
+    """A fixed TALL cylinder at the centre (shelter construction)"""
 
 
 class Agents(Strict):
     hiders: Count = Count(min=2, max=2)
+    """Number of hiders"""
     seekers: Count = Count(min=2, max=2)
+    """Number of seekers"""
     radius: PositiveFloat = 0.15
+    """Agent radius, metres"""
     mass: PositiveFloat = 1.0
+    """Agent mass, kg"""
     max_force: PositiveFloat = 8.0
+    """Force of the strongest move action, newtons"""
     max_torque: PositiveFloat = 1.0
-    grab_range: PositiveFloat = 0.6    # from the agent's surface to the object's
+    """Torque of the strongest turn action, newton-metres"""
+    grab_range: PositiveFloat = 0.6
+    """Reach for grabbing, from the agent's surface to the object's, metres"""
     lock_range: PositiveFloat = 0.6
-    mount_speed: NonNegativeFloat = 0.0  # minimum uphill speed to drive onto a ramp
+    """Reach for locking, from the agent's surface to the object's, metres"""
+    mount_speed: NonNegativeFloat = 0.0
+    """Minimum uphill speed to drive onto a ramp"""
 
 
 class Boxes(Strict):
     count: Count = Count(min=2, max=2)
-    elongated: Count = Count(min=0, max=0)  # how many of them are elongated
+    """Number of boxes"""
+    elongated: Count = Count(min=0, max=0)
+    """How many of them are elongated"""
     size: PositiveFloat = 0.5
+    """Side of a square box, metres (the short side of an elongated one)"""
     elongated_length: PositiveFloat = 1.0
+    """Long side of an elongated box, metres"""
     mass: PositiveFloat = 2.0
+    """Box mass, kg"""
 
 
 class Ramps(Strict):
     count: Count = Count(min=1, max=1)
+    """Number of ramps"""
     length: PositiveFloat = 0.9
+    """Ramp length along its slope, metres"""
     width: PositiveFloat = 0.5
+    """Ramp width, metres"""
     mass: PositiveFloat = 2.0
+    """Ramp mass, kg"""
     lockable: bool = True
+    """Whether ramps can be locked"""
 
 
 class Sensors(Strict):
     vision_angle_deg: Annotated[float, Field(gt=0, le=360)] = 135.0
+    """Width of the vision cone, degrees"""
     vision_range: PositiveFloat = 20.0
-    lidar_rays: Annotated[int, Field(ge=0)] = 30
+    """How far agents see, metres"""
+    lidar_rays: Annotated[int, Field(ge=0, le=256)] = 30
+    """Lidar rays per agent (0 = no lidar)"""
     lidar_range: PositiveFloat = 6.0
-    # env.state() also holds every agent's lidar: the only view of walls and doors a critic can get
+    """Lidar range, metres"""
     state_lidar: bool = False
-    # Door slots in each observation and in env.state(): where the layout's doors are, those of the
-    # hiders' room first (0 = off, as upstream, where doors are seen by lidar alone)
-    doors: Annotated[int, Field(ge=0)] = 0
-    # env.state() also holds who sees whom (the agents' line-of-sight matrix, which the hide-and-seek
-    # reward is computed from): the critic then knows the step's reward instead of guessing it
+    """Env.state() also holds every agent's lidar: the only view of walls and doors a critic can get"""
+    doors: Annotated[int, Field(ge=0, le=16)] = 0
+    """Door slots in each observation and in env.state(): where the layout's doors are, those of the hiders' room
+    first (0 = off, as upstream, where doors are seen by lidar alone)"""
     state_vision: bool = False
-    # Each observation says which of its team's agents it is (a one-hot `agent_index`), as MAPPO's
-    # shared policies are usually told: identical teammates can then split up the work
+    """Env.state() also holds who sees whom (the agents' line-of-sight matrix, which the hide-and-seek reward is
+    computed from): the critic then knows the step's reward instead of guessing it"""
     agent_index: bool = False
-    # Every box and ramp is in every observation, wherever the agent looks and whatever walls stand
-    # between (grabbing and locking still need the object in sight); agents stay seen by cone and walls
+    """Each observation says which of its team's agents it is (a one-hot `agent_index`), as MAPPO's shared
+    policies are usually told: identical teammates can then split up the work"""
     objects_always_seen: bool = False
-    # env.state() also holds what a fort is made of: for each door slot, the share of its gap that the
-    # hiders' locked boxes and that any box cover, and the share of the hiders inside their room, so
-    # that a critic can value a door being shut the step it happens (needs `doors`)
+    """Every box and ramp is in every observation, wherever the agent looks and whatever walls stand between
+    (grabbing and locking still need the object in sight); agents stay seen by cone and walls"""
     state_forts: bool = False
-    # Each observation holds the episode's progress and whether the preparation phase is on (as
-    # upstream's prep_obs). Off, both entries are zero (env.state() keeps them): agents cannot time
-    # an action to the step the preparation phase ends, and hiders must lock before seekers move.
+    """Env.state() also holds what a fort is made of: for each door slot, the share of its gap that the hiders'
+    locked boxes and that any box cover, and the share of the hiders inside their room, so that a critic can
+    value a door being shut the step it happens (needs `doors`)"""
     clock: bool = True
-    # Each agent's door slots start from the door of the hiders' room matching its rank in its team
-    # (hider_1's first slot is the room's second door, when it has two): teammates that share a
-    # policy and head for their first door go to different doors (needs `doors`)
+    """Each observation holds the episode's progress and whether the preparation phase is on (as upstream's
+    prep_obs). Off, both entries are zero (env.state() keeps them): agents cannot time an action to the step
+    the preparation phase ends, and hiders must lock before seekers move."""
     doors_from_rank: bool = False
-    # Each box and ramp row also says whether a teammate holds it and whether an opponent does (upstream
-    # rows say only "held by me"), and env.state()'s object rows whether a hider and a seeker hold it:
-    # a hider can then see that its teammate has taken a box and go for another
+    """Each agent's door slots start from the door of the hiders' room matching its rank in its team (hider_1's
+    first slot is the room's second door, when it has two): teammates that share a policy and head for their
+    first door go to different doors (needs `doors`)"""
     held_by_others: bool = False
-    # Each agent's box slots start from the box matching its rank in its team (hider_1's first slot is
-    # box 1): teammates that share a policy and go for their first box take different boxes
+    """Each box and ramp row also says whether a teammate holds it and whether an opponent does (upstream rows
+    say only "held by me"), and env.state()'s object rows whether a hider and a seeker hold it: a hider can
+    then see that its teammate has taken a box and go for another"""
     boxes_from_rank: bool = False
+    """Each agent's box slots start from the box matching its rank in its team (hider_1's first slot is box 1):
+    teammates that share a policy and go for their first box take different boxes"""
 
     @model_validator(mode="after")
     def _need_doors(self):
@@ -163,36 +213,42 @@ class Spawn(Strict):
     """Where things appear at reset. `room` is the hiders' room (quadrant), the centre room (grid)
     or a random room; `each_room` deals the entities that ask for it out to the rooms in turn."""
     hiders: Region = "room"
+    """Where hiders appear"""
     seekers: Region = "outside"
+    """Where seekers appear"""
     boxes: Region = "room"
+    """Where boxes appear"""
     ramps: Region = "outside"
-    # A spawn curriculum: the chance, each episode, that boxes start against the inside of the
-    # hiders' room doors (one per door) instead of in their region. 0 is the original game.
+    """Where ramps appear"""
     boxes_at_doors: Fraction = 0.0
-    # How far (metres) into the room from that door such a box may start, drawn uniformly from
-    # [boxes_door_distance_min, boxes_door_distance]: a reverse curriculum widens it from 0 (the box
-    # already shuts the door) to the room's size. A minimum keeps the box off the door, so that only
-    # pushing it there shuts the door.
+    """A spawn curriculum: the chance, each episode, that boxes start against the inside of the hiders' room
+    doors (one per door) instead of in their region. 0 is the original game."""
     boxes_door_distance: NonNegativeFloat = 0.0
+    """How far (metres) into the room from that door such a box may start, drawn uniformly from
+    [boxes_door_distance_min, boxes_door_distance]: a reverse curriculum widens it from 0 (the box already
+    shuts the door) to the room's size. A minimum keeps the box off the door, so that only pushing it there
+    shuts the door."""
     boxes_door_distance_min: NonNegativeFloat = 0.0
-    # Which way from its door: `normal`, straight into the room (sideways by up to half the
-    # distance), facing the door; `around`, in any direction into the room, at any angle, so that
-    # at the room's size the boxes start as they do in the original game.
+    """The smallest such distance, metres: keeps a box off its door"""
     boxes_door_spread: Literal["normal", "around"] = "normal"
-    # The chance, each episode whose boxes start at the doors of a room with two or more doors, that
-    # the box of one door (drawn at random) stays against it, shutting it but unlocked, while the
-    # others move back by boxes_door_distance: such a room asks what a one-door room asks, plus
-    # locking the box already there, and each hider has a door of its own.
+    """Which way from its door: `normal`, straight into the room (sideways by up to half the distance), facing
+    the door; `around`, in any direction into the room, at any angle, so that at the room's size the boxes
+    start as they do in the original game."""
     boxes_one_shut: Fraction = 0.0
-    # When set, the hider dealt each such box (the k-th hider, the k-th box) starts just behind it,
-    # on the side away from its door, moved by up to this much (metres) along each axis: a reverse
-    # curriculum over where the hiders start, from ready to push (0) to anywhere in the room.
+    """The chance, each episode whose boxes start at the doors of a room with two or more doors, that the box of
+    one door (drawn at random) stays against it, shutting it but unlocked, while the others move back by
+    boxes_door_distance: such a room asks what a one-door room asks, plus locking the box already there, and
+    each hider has a door of its own."""
     hiders_behind_boxes: NonNegativeFloat | None = None
-    # The chance, each episode, that the seekers start just outside the doors of the hiders' room
-    # (the k-th seeker at door k, modulo the doors), up to seekers_door_distance metres out: a fort
-    # left unlocked when the preparation phase ends is then pushed open at once. 0 is the original game.
+    """When set, the hider dealt each such box (the k-th hider, the k-th box) starts just behind it, on the side
+    away from its door, moved by up to this much (metres) along each axis: a reverse curriculum over where the
+    hiders start, from ready to push (0) to anywhere in the room."""
     seekers_at_doors: Fraction = 0.0
+    """The chance, each episode, that the seekers start just outside the doors of the hiders' room (the k-th
+    seeker at door k, modulo the doors), up to seekers_door_distance metres out: a fort left unlocked when the
+    preparation phase ends is then pushed open at once. 0 is the original game."""
     seekers_door_distance: NonNegativeFloat = 0.5
+    """How far outside a door such a seeker may start, metres"""
 
     @model_validator(mode="after")
     def _distance_range(self):
@@ -203,17 +259,25 @@ class Spawn(Strict):
 
 
 class Rewards(Strict):
-    hidden: float = 1.0          # per main-phase step, to each hider when no hider is seen
-    seen: float = -1.0           # per main-phase step, to each hider when any hider is seen
-    out_of_bounds: float = -10.0 # per step spent outside the play area
-    penalize_objects_out: bool = False  # every agent is also charged for each box / ramp outside
+    hidden: Signed = 1.0
+    """Per main-phase step, to each hider when no hider is seen"""
+    seen: Signed = -1.0
+    """Per main-phase step, to each hider when any hider is seen"""
+    out_of_bounds: Signed = -10.0
+    """Per step spent outside the play area"""
+    penalize_objects_out: bool = False
+    """Every agent is also charged for each box / ramp outside"""
 
 
 class Rules(Strict):
     prep_fraction: Fraction = 0.4
+    """Share of the horizon that is the preparation phase (seekers frozen, no reward)"""
     lock_rule: Literal["all_lock_team_specific", "all_lock"] = "all_lock_team_specific"
-    box_surfing: bool = False     # elevated agents may grab and ride boxes
-    lock_order: Literal["any", "box_index"] = "any"  # box_index: boxes lock 0, 1, 2, ... and unlock in reverse
+    """Who may unlock a lock: only the locking team (upstream's default), or anyone"""
+    box_surfing: bool = False
+    """Elevated agents may grab and ride boxes"""
+    lock_order: Literal["any", "box_index"] = "any"
+    """Box_index: boxes lock 0, 1, 2, ... and unlock in reverse"""
 
 
 class TaskSpec(Strict):
@@ -223,21 +287,30 @@ class TaskSpec(Strict):
 
 class HideAndSeek(TaskSpec):
     kind: Literal["hide_and_seek"] = "hide_and_seek"
+    """The task: hide and seek"""
     rewards: Rewards = Rewards()
+    """Per-step rewards"""
 
 
 class LockRewards(Strict):
-    lock: float = 5.0          # each box newly locked
-    unlock: float = -5.0       # each box newly unlocked
-    shaped_scale: float = 0.5  # times the step's progress (metres) towards the next target
-    success: float = 1.0       # every step the task stays done
+    lock: Signed = 5.0
+    """Each box newly locked"""
+    unlock: Signed = -5.0
+    """Each box newly unlocked"""
+    shaped_scale: Signed = 0.5
+    """Times the step's progress (metres) towards the next target"""
+    success: Signed = 1.0
+    """Every step the task stays done"""
 
 
 class LockAndReturn(TaskSpec):
     """Lock every box, then come back to where the agent spawned."""
     kind: Literal["lock_and_return"] = "lock_and_return"
+    """The task: lock every box, then return"""
     rewards: LockRewards = LockRewards()
-    return_threshold: PositiveFloat = 0.1   # metres from the spawn point that count as back
+    """Rewards for locking and progress"""
+    return_threshold: PositiveFloat = 0.1
+    """Metres from the spawn point that count as back"""
 
     def check(self, scenario: Scenario) -> None:
         _single_agent(scenario, "lock_and_return")
@@ -246,7 +319,9 @@ class LockAndReturn(TaskSpec):
 class SequentialLock(TaskSpec):
     """Lock every box, in the order `rules.lock_order` enforces and the agent is not told."""
     kind: Literal["sequential_lock"] = "sequential_lock"
+    """The task: lock every box in a hidden order"""
     rewards: LockRewards = LockRewards()
+    """Rewards for locking and progress"""
 
     def check(self, scenario: Scenario) -> None:
         _single_agent(scenario, "sequential_lock")
@@ -257,10 +332,15 @@ class SequentialLock(TaskSpec):
 class Blueprint(TaskSpec):
     """Push a box onto every target site (`layout.sites`)."""
     kind: Literal["blueprint_construction"] = "blueprint_construction"
-    dense_scale: float = 0.05        # reward -dense_scale x the sum over sites of smooth-min corner distance
-    smooth_min_alpha: float = -1.5   # softness of that minimum over boxes (more negative: harder)
-    completion: float = 3.0          # times the number of sites, once every site holds a box
-    site_activation_radius: PositiveFloat = 0.1  # mean corner distance at which a site holds a box
+    """The task: push a box onto every target site"""
+    dense_scale: Signed = 0.05
+    """Reward -dense_scale x the sum over sites of smooth-min corner distance"""
+    smooth_min_alpha: Signed = -1.5
+    """Softness of that minimum over boxes (more negative: harder)"""
+    completion: Signed = 3.0
+    """Times the number of sites, once every site holds a box"""
+    site_activation_radius: PositiveFloat = 0.1
+    """Mean corner distance at which a site holds a box"""
 
     def check(self, scenario: Scenario) -> None:
         sites, boxes = scenario.layout.sites, scenario.boxes
@@ -274,9 +354,13 @@ class Blueprint(TaskSpec):
 class Shelter(TaskSpec):
     """Hide the cylinder (`layout.cylinder`) from rays cast at it from the edges of the play area."""
     kind: Literal["shelter_construction"] = "shelter_construction"
+    """The task: hide the cylinder from rays"""
     rays_per_side: PositiveInt = 30
-    ray_penalty: float = -0.001      # per ray that reaches the cylinder, every step
-    observe_rays: bool = False       # agents observe which rays reach the cylinder (`shelter_rays_obs`)
+    """Rays cast at the cylinder from each side of the play area"""
+    ray_penalty: Signed = -0.001
+    """Per ray that reaches the cylinder, every step"""
+    observe_rays: bool = False
+    """Agents observe which rays reach the cylinder (`shelter_rays_obs`)"""
 
     def check(self, scenario: Scenario) -> None:
         if scenario.layout.cylinder is None:
@@ -288,10 +372,15 @@ class ObjectCounting(TaskSpec):
     walls of a 3 x 1 grid into the nearer side room during the preparation phase; its torque bin on
     the final step is its count of boxes that went left."""
     kind: Literal["object_counting"] = "object_counting"
-    box_speed: PositiveFloat = 1.0    # metres per second of the scripted slide
-    stagger_steps: NonNegativeInt = 2  # steps between one box setting off and the next
-    correct: float = 1.0
-    wrong: float = 0.0
+    """The task: count the boxes that went left"""
+    box_speed: PositiveFloat = 1.0
+    """Metres per second of the scripted slide"""
+    stagger_steps: NonNegativeInt = 2
+    """Steps between one box setting off and the next"""
+    correct: Signed = 1.0
+    """Reward for the right count"""
+    wrong: Signed = 0.0
+    """Reward for a wrong count"""
 
     def check(self, sc: Scenario) -> None:
         lay = sc.layout
@@ -324,17 +413,29 @@ Task = Annotated[HideAndSeek | LockAndReturn | SequentialLock | Blueprint | Shel
 
 class Scenario(Strict):
     name: str
+    """Scenario name (default: the file name)"""
     description: str = ""
-    horizon: Annotated[int, Field(ge=1)] = 80
+    """What the scenario is for, shown by `arena scenarios`"""
+    horizon: Annotated[int, Field(ge=1, le=100_000)] = 80
+    """Env steps per episode"""
     world: World = World()
+    """The play area and its physics"""
     layout: Layout = Layout()
+    """Walls, rooms and doors"""
     agents: Agents = Agents()
+    """Team sizes and agent bodies"""
     boxes: Boxes = Boxes()
+    """Movable boxes"""
     ramps: Ramps = Ramps()
+    """Movable ramps"""
     sensors: Sensors = Sensors()
+    """What agents observe"""
     spawn: Spawn = Spawn()
+    """Where things appear at reset"""
     rules: Rules = Rules()
+    """Game rules"""
     task: Task = HideAndSeek()
+    """The task, chosen by its `kind`, and its rewards"""
 
     @model_validator(mode="after")
     def _consistent(self):

@@ -152,7 +152,7 @@ def test_corrupt_checkpoint_is_a_clear_error(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["train", "gym:CartPole-v1", "--gamma", "-1"], "gamma must not be negative"),
+    (["train", "gym:CartPole-v1", "--gamma", "-1"], "--gamma must be in [0, 1], got -1.0"),
     (["train", "gym:NoSuchEnv-v0", "--algo", "ppo", "--steps", "10"], "gym:NoSuchEnv-v0"),
     (["train", "pz:no_such_module_xyz", "--steps", "10"], "cannot import"),
     (["train", "gym:CartPole-v1", "--encoder", "entity", "--steps", "10"], "Dict (entity) observations"),

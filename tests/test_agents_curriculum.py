@@ -51,7 +51,7 @@ def test_more_stages_take_smaller_steps():
                                                            curriculum_gate="fort", curriculum_gate_updates=1))))
     cur.advance(0.1, {"fort": 1.0})
     assert cur.values() == {"d": pytest.approx(0.1)}
-    with pytest.raises(InputError, match="curriculum_stages must be at least 1"):
+    with pytest.raises(InputError, match="curriculum_stages must be in \\[1, 10_000\\], got 0"):
         config.resolve("mappo", ("test", {"curriculum_stages": 0}))
 
 

@@ -8,8 +8,9 @@ import arena
 from arena.observations import OBJ_DIM, STATE_AGENT_DIM, STATE_OBJ_DIM
 
 IDLE, GRAB = np.array([5, 5, 5, 0, 0]), np.array([5, 5, 5, 1, 0])
+# The margin lets box 1 and the ramp lie out of the way: outside the play area, inside the outer walls.
 OPEN = dict(layout__kind="open", agents__hiders=2, agents__seekers=1, boxes__count=2, ramps__count=1,
-            rules__prep_fraction=0.0, sensors__held_by_others=True)
+            rules__prep_fraction=0.0, sensors__held_by_others=True, world__margin=2.0)
 HELD_BY_ME = OBJ_DIM - 1
 
 

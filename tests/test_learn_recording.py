@@ -126,7 +126,7 @@ def test_record_into_a_file_is_a_clear_error(run, tmp_path, capsys):
         main(["train", "--record-every", "often"])
     assert e.value.code == 2
     assert main(["train", "--record-every", "-1", "--run-dir", str(tmp_path / "r")]) == 2
-    assert "record_every must not be negative" in capsys.readouterr().err
+    assert "--record-every must be in [0, 1_000_000], got -1" in capsys.readouterr().err
 
 
 def test_the_record_hook_gets_a_path_meta_and_the_current_curriculum(tmp_path):

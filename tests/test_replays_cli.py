@@ -50,8 +50,8 @@ def test_a_damaged_replay_exits_2_with_a_message_naming_it(good, damage, mode, c
 @pytest.mark.parametrize("flags, message", [
     (["--out", "x.png"], "--out needs --frame"),
     (["--frame", "1", "--out", "x.png", "--export", "v.mp4"], "not both"),
-    (["--export", "v.mp4", "--fps", "0"], "--fps must be positive"),
-    (["--export", "v.mp4", "--size", "10"], "--size must be at least 160"),
+    (["--export", "v.mp4", "--fps", "0"], "--fps must be in [0.1, 240], got 0.0"),
+    (["--export", "v.mp4", "--size", "10"], "--size must be in [160, 4096] pixels, got 10"),
     (["--export", "v.webm"], "must end in .mp4 or .gif"),
     (["--frame", "99", "--out", "x.png"], "outside the episode"),
     (["--frame", "1", "--out", "x.jpg"], "written as .png"),

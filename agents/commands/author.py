@@ -5,6 +5,7 @@ import argparse
 from pathlib import Path
 
 import scenarios
+from agents.commands.argtypes import number, output_file
 from scenarios.errors import InputError
 
 
@@ -12,27 +13,34 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("scenarios", help="list the built-in scenarios, or print the JSON Schema",
                               description="List built-in scenarios with a one-line description each. "
                                           "`arena scenarios schema` prints the JSON Schema of scenario files.")
-    p.add_argument("what", nargs="?", choices=["schema"], help="print the JSON Schema instead")
+    p.add_argument("what", nargs="?", choices=["schema"], help="print the JSON Schema instead (default: the list)")
     p.set_defaults(run=_scenarios)
 
     p = subparsers.add_parser("validate", help="check scenario files",
                               description="Check scenario YAML files; errors name the file, key and reason.")
-    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("files", nargs="+", metavar="FILE", help="scenario YAML files to check")
     p.set_defaults(run=_validate)
 
-    p = subparsers.add_parser("preview", help="draw a freshly reset world as a PNG")
-    p.add_argument("scenario", nargs="?", default=scenarios.DEFAULT, help="built-in name or YAML path")
-    p.add_argument("--out", default="layout.png", help="PNG to write (default layout.png)")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--size", type=int, default=640, help="image side in pixels")
+    p = subparsers.add_parser("preview", help="draw a freshly reset world as a PNG",
+                              description="Reset a scenario once and draw the world as a PNG.")
+    p.add_argument("scenario", nargs="?", default=scenarios.DEFAULT,
+                   help=f"built-in name or YAML path (default {scenarios.DEFAULT})")
+    p.add_argument("--out", default="layout.png", type=output_file("--out", (".png",)),
+                   help="PNG to write (default layout.png)")
+    p.add_argument("--seed", type=number(int, 0, 2**63 - 1, "--seed"), default=0, help="reset seed (default 0)")
+    p.add_argument("--size", type=number(int, 64, 4096, "--size"), default=640,
+                   help="image side in pixels (default 640; 64 to 4096)")
     p.set_defaults(run=_preview)
 
     p = subparsers.add_parser("bench", help="env-steps/s beside the bare physics of the same world",
                               description="Step the environment through the PettingZoo API with random "
                                           "actions on one core, and the bare pymunk substeps of the same world.")
-    p.add_argument("scenario", nargs="?", default=scenarios.DEFAULT, help="built-in name or YAML path")
-    p.add_argument("--seconds", type=float, default=5.0, help="time per measurement (default 5)")
-    p.add_argument("--yardstick", type=Path, help="naive_pymunk_world.py to measure in the same run")
+    p.add_argument("scenario", nargs="?", default=scenarios.DEFAULT,
+                   help=f"built-in name or YAML path (default {scenarios.DEFAULT})")
+    p.add_argument("--seconds", type=number(float, 0, 3600.0, "--seconds", low_open=True), default=5.0,
+                   help="time per measurement (default 5; at most 3600)")
+    p.add_argument("--yardstick", type=Path,
+                   help="naive_pymunk_world.py to measure in the same run (default: none)")
     p.set_defaults(run=_bench)
 
 
@@ -62,11 +70,8 @@ def _validate(args) -> int:
 
 
 def _preview(args) -> int:
-    out = Path(args.out)
-    if out.suffix.lower() != ".png":
-        raise InputError(f"--out {out}: the preview is a PNG, give a path ending in .png")
-    if args.size < 64:
-        raise InputError(f"--size {args.size}: give at least 64 pixels")
+    out = args.out
+    scenarios.load(args.scenario)  # a bad scenario stops us before pygame and the numba kernels load
     import pygame
 
     import arena
@@ -83,10 +88,9 @@ def _preview(args) -> int:
 
 
 def _bench(args) -> int:
+    scenarios.load(args.scenario)
     from arena.benchmark import report
 
-    if args.seconds <= 0:
-        raise InputError(f"--seconds {args.seconds}: give a positive duration")
     if args.yardstick is not None and not args.yardstick.is_file():
         raise InputError(f"--yardstick {args.yardstick}: no such file")
     print(report(args.scenario, args.seconds, args.yardstick))

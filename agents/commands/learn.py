@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import difflib
 import functools
 import hashlib
 import importlib
@@ -22,6 +23,7 @@ from pathlib import Path
 
 import yaml
 
+from agents.commands.argtypes import number, output_dir, output_file
 from scenarios.errors import InputError
 
 SKIP_FLAGS = ("target", "algo")
@@ -48,13 +50,20 @@ def _make_gym(env_id: str, kwargs: dict):
 
 
 def _make_pz(module: str, kwargs: dict):
+    """`module.parallel_env(**kwargs)`, refused unless it is a PettingZoo ParallelEnv. Importing runs the
+    module's code: a run's config.yaml names its module, so evaluating a run from someone else imports it."""
+    from pettingzoo import ParallelEnv
+
     try:
         mod = importlib.import_module(module)
     except ImportError as e:
         raise InputError(f"pz:{module}: cannot import the module ({e})") from e
-    if not hasattr(mod, "parallel_env"):
-        raise InputError(f"pz:{module}: the module has no parallel_env()")
-    return _with_env_kwargs(f"pz:{module}", mod.parallel_env, kwargs)
+    if not callable(getattr(mod, "parallel_env", None)):
+        raise InputError(f"pz:{module}: not a PettingZoo environment module (it has no parallel_env())")
+    env = _with_env_kwargs(f"pz:{module}", mod.parallel_env, kwargs)
+    if not isinstance(env, ParallelEnv):
+        raise InputError(f"pz:{module}: parallel_env() returned a {type(env).__name__}, not a PettingZoo ParallelEnv")
+    return env
 
 
 def _make_arena(scenario: str, kwargs: dict, flat: bool = False):
@@ -125,6 +134,48 @@ def env_factory(target: str, env_kwargs: dict, flat: bool = False):
     return functools.partial(_make_arena, target, env_kwargs, flat)
 
 
+METRIC_FAMILIES = ("episode", "stage", "return", "return_with", "return_without", "curriculum", "hider", "seeker")
+
+
+def check_curriculum(cfg) -> None:
+    """Before training an arena target: every curriculum stage's env options make a scenario that
+    resets with the run's spaces, and the gate is a metric the run logs (one episode shows its
+    `episode/*` statistics; numbered ones such as fort_prep_doors_2 count by their stem)."""
+    import numpy as np
+
+    import arena
+    from agents.curriculum import Curriculum
+    from arena.stages import STAGES
+
+    env = arena.parallel_env(cfg.target, **cfg.env_kwargs)
+    curriculum = Curriculum(cfg)
+    for stage in range(cfg.curriculum_stages + 1 if cfg.curriculum else 1):
+        curriculum.stage = stage
+        try:
+            env.reset(seed=cfg.seed, options={"overrides": curriculum.values()} if cfg.curriculum else None)
+        except InputError as e:
+            raise InputError(f"curriculum stage {stage} ({curriculum.values()}): {e}") from None
+    gate = cfg.curriculum_gate
+    if not gate:
+        return
+    family, _, name = gate.partition("/")
+    if family not in METRIC_FAMILIES or not name:
+        raise InputError(f"--curriculum-gate {gate}: not a metric this run logs; use "
+                         f"{', '.join(f + '/<name>' for f in METRIC_FAMILIES)}")
+    known = {"stage": set(STAGES)}.get(family)
+    if family == "episode":
+        infos = {}
+        while env.agents:
+            _, _, _, _, infos = env.step({a: np.zeros(5, np.int64) for a in env.agents})
+        known = set(next(iter(infos.values()))["episode"])
+        name = re.sub(r"_\d+$", "", name) if name not in known else name
+        known |= {re.sub(r"_\d+$", "", k) for k in known}
+    if known is not None and name not in known:
+        close = difflib.get_close_matches(name, sorted(known), n=1)
+        raise InputError(f"--curriculum-gate {gate}: {cfg.target} logs no such {family} metric"
+                         + (f"; did you mean '{family}/{close[0]}'?" if close else f" ({', '.join(sorted(known))})"))
+
+
 def _flag_overrides(args) -> dict:
     from agents.config import FIELDS
 
@@ -138,13 +189,14 @@ def _default_run_dir(cfg) -> Path:
 
 def run_train(args) -> int:
     from agents import config
-    from agents.trainer import Trainer
 
     if args.resume:
         run_dir = Path(args.resume)
         if not (run_dir / "config.yaml").exists():
             raise InputError(f"--resume {run_dir}: not a run directory (no config.yaml)")
         saved = config.load(run_dir / "config.yaml")
+        if args.algo and args.algo != saved.algo:
+            raise InputError(f"--algo {args.algo}: the run {run_dir} was trained with {saved.algo}; a resume keeps it")
         cfg = config.resolve(saved.algo, ("config.yaml", dataclasses.asdict(saved)), ("flags", _flag_overrides(args)))
         config.save(cfg, run_dir / "config.yaml")
     else:
@@ -164,6 +216,12 @@ def run_train(args) -> int:
     arena = is_arena(cfg.target)
     if cfg.record_every and not arena:
         raise InputError(f"--record-every: only arena scenarios can be recorded, not {cfg.target}")
+    if arena:
+        check_curriculum(cfg)
+    else:  # a bad gym id or pz module is refused before the run directory is made
+        env_factory(cfg.target, cfg.env_kwargs)().close()
+    from agents.trainer import Trainer  # torch: only once the flags and files have passed
+
     make_env = env_factory(cfg.target, cfg.env_kwargs, flat=cfg.encoder == "mlp")
     trainer = Trainer(cfg, make_env, run_dir, resume=bool(args.resume),
                       record_wrapper=record_wrapper if arena else None,
@@ -281,66 +339,101 @@ def _stage_worth(stage: str, metrics: dict) -> str:
                      for team, values in zip(teams, sides))
 
 
-def _add_config_flags(parser: argparse.ArgumentParser):
-    from agents.config import CHOICES, FIELDS
+METAVARS = {"init_from": "RUN", "curriculum_gate": "METRIC"}
 
-    group = parser.add_argument_group("hyperparameters (override the algorithm's defaults and --config)")
-    for name, f in FIELDS.items():
-        if name in SKIP_FLAGS:
-            continue
-        flag = "--" + name.replace("_", "-")
-        default = f.default_factory() if f.default is dataclasses.MISSING else f.default
-        if isinstance(default, bool):
-            group.add_argument(flag, action=argparse.BooleanOptionalAction, default=None)
-        elif isinstance(default, list):
-            group.add_argument(flag, type=int, nargs="+", default=None, metavar="N")
-        elif isinstance(default, dict):
-            group.add_argument(flag, type=_yaml_mapping, default=None, metavar="YAML")
-        else:
-            group.add_argument(flag, type=type(default), default=None, choices=CHOICES.get(name))
+
+def _add_config_flags(parser: argparse.ArgumentParser, lead: dict) -> None:
+    """One group of flags per `config.GROUPS` entry, each flag with its help, default and range, after
+    the flags that `lead[title](group)` adds first. Flags default to None so that only those given
+    override the config layers."""
+    from agents.config import CHOICES, FIELDS, GROUPS, default_of, default_text
+
+    for title, names in GROUPS.items():
+        group = parser.add_argument_group(title)
+        lead.get(title, lambda group: None)(group)
+        for name in names:
+            if name in SKIP_FLAGS:
+                continue
+            flag, f, default = "--" + name.replace("_", "-"), FIELDS[name], default_of(name)
+            bounds = f.metadata.get("range")
+            shown = f"{f.metadata['help']} ({default_text(name)}" + (f"; in {bounds})" if bounds else ")")
+            if isinstance(default, bool):
+                group.add_argument(flag, action=argparse.BooleanOptionalAction, default=None, help=shown)
+            elif isinstance(default, list):
+                group.add_argument(flag, type=int, nargs="+", default=None, metavar="N", help=shown)
+            elif isinstance(default, dict):
+                group.add_argument(flag, type=_yaml_mapping, default=None, metavar="YAML", help=shown)
+            else:
+                group.add_argument(flag, type=type(default), default=None, choices=CHOICES.get(name), help=shown,
+                                   metavar=None if name in CHOICES else METAVARS.get(name, name.split("_")[-1].upper()))
 
 
 def _yaml_mapping(text: str) -> dict:
-    value = yaml.safe_load(text)
+    from scenarios.strict_yaml import load_yaml
+
+    try:
+        value = load_yaml(text, "the flag's value")
+    except InputError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
     if not isinstance(value, dict):
-        raise argparse.ArgumentTypeError(f"expected a YAML mapping, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected a YAML mapping such as '{{key: value}}', got {text!r}")
     return value
 
 
-def register(subparsers):
+def _what_to_train(group) -> None:
     from agents.config import ALGOS
 
-    train = subparsers.add_parser("train", help="train teams (MAPPO/IPPO) or a single agent (PPO/TRPO/TNPG)")
-    train.add_argument("target", nargs="?", default=None,
-                       help="scenario name or YAML path, gym:<id>, or pz:<module> (default: hide_and_seek_quadrant)")
-    train.add_argument("--algo", choices=ALGOS, default=None, help="default: mappo")
-    train.add_argument("--config", metavar="YAML",
-                       help="hyperparameters file (default: agents/recipes/<scenario>.yaml when the target is "
+    group.add_argument("--algo", choices=ALGOS, default=None, help="learning algorithm (default mappo)")
+    group.add_argument("--config", metavar="YAML",
+                       help="hyperparameters file (default agents/recipes/<scenario>.yaml when the target is "
                             "a built-in scenario that has one)")
-    train.add_argument("--no-recipe", action="store_true",
+    group.add_argument("--no-recipe", action="store_true",
                        help="start from the algorithm's defaults, not the scenario's recipe")
-    train.add_argument("--run-dir", metavar="DIR", help="default: runs/<target>-<algo>-<time>")
-    train.add_argument("--resume", metavar="RUN_DIR", help="continue a run from its last checkpoint")
-    _add_config_flags(train)
+
+
+def _where_to_write(group) -> None:
+    group.add_argument("--run-dir", metavar="DIR", type=output_dir("--run-dir"),
+                       help="where the run is written (default runs/<target>-<algo>-<time>)")
+    group.add_argument("--resume", metavar="RUN_DIR", help="continue a run from its last checkpoint (default: a new run)")
+
+
+def register(subparsers):
+    train = subparsers.add_parser(
+        "train", help="train teams (MAPPO/IPPO) or a single agent (PPO/TRPO/TNPG)",
+        usage="arena train [TARGET] [--algo ALGO] [--config YAML | --no-recipe] [--run-dir DIR | --resume RUN_DIR] "
+              "[settings]",
+        description="Train on a scenario, a Gymnasium env or a PettingZoo env. Settings come from the "
+                    "algorithm's defaults, then the scenario's recipe or --config, then these flags.")
+    train.add_argument("target", nargs="?", default=None, metavar="TARGET",
+                       help="scenario name or YAML path, gym:<id>, or pz:<module> (default hide_and_seek_quadrant)")
+    _add_config_flags(train, {"what to train": _what_to_train, "logging and checkpoints": _where_to_write})
     train.set_defaults(run=run_train)
 
-    ev = subparsers.add_parser("eval", help="play a trained run's policy and write eval.json")
-    ev.add_argument("run_dir", metavar="RUN_DIR")
-    ev.add_argument("--episodes", type=int, default=10)
-    ev.add_argument("--stochastic", action="store_true", help="sample actions instead of the most likely")
+    ev = subparsers.add_parser("eval", help="play a trained run's policy and write eval.json",
+                               description="Play a run's policies (or an exported checkpoint's) for some "
+                                           "episodes and write the mean metrics and stage rates as JSON.")
+    ev.add_argument("run_dir", metavar="RUN_DIR", help="a run directory of `arena train` or of `arena export`")
+    ev.add_argument("--episodes", type=number(int, 1, 10**6, "--episodes"), default=10, help="episodes to play (default 10)")
+    ev.add_argument("--stochastic", action="store_true",
+                    help="sample actions instead of taking the most likely (default: most likely)")
     ev.add_argument("--record", nargs="?", const="", default=None, metavar="DIR",
-                    help="record every episode as a replay into DIR (default RUN_DIR/eval_replays)")
+                    help="record every episode as a replay into DIR (default RUN_DIR/eval_replays; off without "
+                         "the flag)")
     ev.add_argument("--env-kwargs", type=_yaml_mapping, metavar="YAML",
                     help="env options over the run's own, e.g. '{spawn__boxes_at_doors: 1.0}' to play at a "
-                         "curriculum stage")
-    ev.add_argument("--out", metavar="FILE", help="where to write the metrics JSON (default RUN_DIR/eval.json, or "
-                    "RUN_DIR/eval_KEY=VALUE.json with --env-kwargs; an eval there over another number of "
-                    "episodes is moved aside to eval.<N>ep.json)")
+                         "curriculum stage (default: the run's own)")
+    ev.add_argument("--out", metavar="FILE", type=output_file("--out"),
+                    help="where to write the metrics JSON (default RUN_DIR/eval.json, or "
+                         "RUN_DIR/eval_KEY=VALUE.json with --env-kwargs; an eval there over another number of "
+                         "episodes is moved aside to eval.<N>ep.json)")
     ev.set_defaults(run=run_eval)
 
-    ex = subparsers.add_parser("export", help="copy a run's config and policies (no optimiser state) to ship them")
-    ex.add_argument("run_dir", metavar="RUN_DIR")
-    ex.add_argument("out_dir", metavar="OUT_DIR")
+    ex = subparsers.add_parser("export", help="copy a run's config and policies (no optimiser state) to ship them",
+                               description="Write a slim copy of a run (config and policy weights) that "
+                                           "`arena eval` can play and `--init-from` can start from.")
+    ex.add_argument("run_dir", metavar="RUN_DIR", help="the run to export")
+    ex.add_argument("out_dir", metavar="OUT_DIR", type=output_dir("OUT_DIR"),
+                    help="the directory to write (created if missing)")
     ex.set_defaults(run=run_export)
 
 

@@ -9,6 +9,7 @@ import json
 import sys
 from pathlib import Path
 
+from agents.commands.argtypes import output_file
 from scenarios.errors import InputError
 
 SMOOTH = 10
@@ -21,10 +22,11 @@ def register(subparsers) -> None:
                                           "where each stage first held in most episodes (stages.json). "
                                           "With --metric, compares runs instead: one panel per metric, one "
                                           "line per run.")
-    p.add_argument("run_dirs", type=Path, nargs="+", metavar="RUN_DIR")
+    p.add_argument("run_dirs", type=Path, nargs="+", metavar="RUN_DIR", help="run directories of `arena train`")
     p.add_argument("--metric", action="append", metavar="KEY",
-                   help="a metrics.jsonl key to compare across the runs, e.g. hider/entropy (repeatable)")
-    p.add_argument("--out", type=Path, help="PNG to write (default RUN_DIR/curves.png, or compare.png in the "
+                   help="a metrics.jsonl key to compare across the runs, e.g. hider/entropy (repeatable; default: the "
+                        "returns and stage rates of one run)")
+    p.add_argument("--out", type=output_file("--out"), help="PNG to write (default RUN_DIR/curves.png, or compare.png in the "
                                             "first RUN_DIR with --metric)")
     p.set_defaults(run=run)
 

@@ -6,7 +6,12 @@ import os
 import sys
 from pathlib import Path
 
+from agents.commands.argtypes import output_dir, output_file
 from scenarios.errors import InputError
+
+MIN_FPS, MAX_FPS = 0.1, 240.0
+MIN_SIZE, MAX_SIZE = 160, 4096
+DEFAULT_VIDEO_DIR = Path("arena-videos")  # a Path, so that it is checked only when it is used
 
 
 def register(subparsers) -> None:
@@ -18,18 +23,21 @@ def register(subparsers) -> None:
     parser.add_argument("path", help="a .replay.npz file or a directory of them")
     parser.add_argument("--episode", type=int, default=0,
                         help="which file of a directory to start with or export (default 0)")
-    parser.add_argument("--frame", type=int, help="the frame to start at, or to save with --out")
-    parser.add_argument("--out", help="save --frame as this .png and exit")
-    parser.add_argument("--export", metavar="VIDEO", help="write the episode as .mp4 or .gif and exit")
-    parser.add_argument("--fps", type=float, help="video frames per second (default: real time)")
-    parser.add_argument("--size", type=int, default=640, help="arena side in pixels (default 640)")
-    parser.add_argument("--lidar", action="store_true", help="draw lidar rays")
-    parser.add_argument("--no-vision", action="store_true", help="hide vision cones")
-    parser.add_argument("--no-sight", action="store_true", help="hide who-sees-whom lines")
-    parser.add_argument("--no-grabs", action="store_true", help="hide grab links")
-    parser.add_argument("--video-dir", default="arena-videos",
+    parser.add_argument("--frame", type=int, help="the frame to start at, or to save with --out (default 0)")
+    parser.add_argument("--out", type=output_file("--out"), help="save --frame as this .png and exit (default: none)")
+    parser.add_argument("--export", metavar="VIDEO", type=output_file("--export"),
+                        help="write the episode as .mp4 or .gif and exit (default: none)")
+    parser.add_argument("--fps", type=float, help=f"video frames per second, {MIN_FPS:g} to {MAX_FPS:g} "
+                                                  "(default: real time)")
+    parser.add_argument("--size", type=int, default=640, help=f"arena side in pixels, {MIN_SIZE} to {MAX_SIZE} "
+                                                               "(default 640)")
+    parser.add_argument("--lidar", action="store_true", help="draw lidar rays (default off)")
+    parser.add_argument("--no-vision", action="store_true", help="hide vision cones (default shown)")
+    parser.add_argument("--no-sight", action="store_true", help="hide who-sees-whom lines (default shown)")
+    parser.add_argument("--no-grabs", action="store_true", help="hide grab links (default shown)")
+    parser.add_argument("--video-dir", default=DEFAULT_VIDEO_DIR, type=output_dir("--video-dir"),
                         help="where the videos go when there is no display (default ./arena-videos)")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar (default: a bar)")
     parser.set_defaults(run=run)
 
 
@@ -73,6 +81,7 @@ def _export_all(paths: list, video_dir: Path, args: argparse.Namespace, overlays
     from replays import export, format
 
     replays = [format.load(path) for path in paths]  # a damaged file stops us before anything is written
+    output_dir("--video-dir")(str(video_dir))
     print(f"{why}: exporting {len(paths)} episode(s) as videos into {video_dir}/", file=sys.stderr)
     video_dir.mkdir(parents=True, exist_ok=True)
     for path, replay in zip(paths, replays):
@@ -87,7 +96,7 @@ def _check_flags(args: argparse.Namespace) -> None:
         raise InputError("--out needs --frame N (the frame to save)")
     if args.out and args.export:
         raise InputError("use either --export VIDEO or --frame N --out PNG, not both")
-    if args.fps is not None and not args.fps > 0:
-        raise InputError(f"--fps must be positive, got {args.fps}")
-    if args.size < 160:
-        raise InputError(f"--size must be at least 160 pixels, got {args.size}")
+    if args.fps is not None and not MIN_FPS <= args.fps <= MAX_FPS:
+        raise InputError(f"--fps must be in [{MIN_FPS:g}, {MAX_FPS:g}], got {args.fps}")
+    if not MIN_SIZE <= args.size <= MAX_SIZE:
+        raise InputError(f"--size must be in [{MIN_SIZE}, {MAX_SIZE}] pixels, got {args.size}")
