@@ -66,17 +66,32 @@ class Cylinder(Strict):
     """A fixed TALL cylinder at the centre of the play area, drawn as a regular polygon of walls."""
     radius: PositiveFloat = 0.5
     sides: Annotated[int, Field(ge=6)] = 12
+    # The radius is drawn from [radius, radius_max] each episode (upstream's objective_diameter range)
+    radius_max: PositiveFloat | None = None
+    # The centre is drawn uniformly so that the cylinder lies inside the middle square of this share
+    # of the floor (upstream's uniform_away_from_walls: 0.7); 0 keeps it at the centre
+    middle: Fraction = 0.0
+
+    @model_validator(mode="after")
+    def _radius_range(self):
+        if self.radius_max is not None and self.radius_max < self.radius:
+            raise ValueError(f"radius_max ({self.radius_max}) is below radius ({self.radius})")
+        return self
 
 
 class Layout(Strict):
-    kind: Literal["open", "quadrant", "rooms", "grid"] = "quadrant"
+    kind: Literal["open", "quadrant", "rooms", "grid", "tri"] = "quadrant"  # tri: upstream's var_tri
     room_cells: Count = Count(min=15, max=15)  # quadrant: side of the corner room
     rooms: Count = Count(min=1, max=4)         # rooms: how many rooms the floor is split into
+    min_room_cells: Annotated[int, Field(ge=2)] = 5  # rooms: the least side of a room (upstream: 7)
     grid_rooms: tuple[PositiveInt, PositiveInt] = (3, 2)  # grid: equal rooms as (columns, rows)
     door_cells: Annotated[int, Field(ge=1)] = 2
     doors_per_wall: Count = Count(min=1, max=1)
     door_dropout: Fraction = 0.0               # quadrant: the chance one of its two walls has no door
     low_perimeter: bool = False                # LOW walls around the play area (needs margin > 0)
+    # The chance each episode that TALL walls ring the play area instead (upstream's prob_outside_walls;
+    # needs margin > 0, as the TALL walls at the margin always stand)
+    outside_walls: Fraction = 0.0
     sites: Count = Count(min=0, max=0)         # box-sized target sites on the floor (construction)
     cylinder: Cylinder | None = None
 
@@ -312,6 +327,10 @@ class ObjectCounting(TaskSpec):
                              f"scripted slides ({need} steps)")
 
 
+def _has_hiders_room(lay: Layout) -> bool:
+    return lay.kind in ("quadrant", "grid", "tri") or (lay.kind == "rooms" and lay.rooms.min >= 2)
+
+
 def _single_agent(scenario: Scenario, kind: str) -> None:
     agents = scenario.agents
     if agents.seekers.max != 0 or (agents.hiders.min, agents.hiders.max) != (1, 1):
@@ -360,9 +379,20 @@ class Scenario(Strict):
                                  f"cells do not fit a grid of {self.world.grid} cells")
         if lay.low_perimeter and self.world.margin <= 2 * self.agents.radius:
             raise ValueError("layout.low_perimeter: needs world.margin larger than an agent's diameter")
-        if self.boxes.elongated.max > self.boxes.count.min:
-            raise ValueError(f"boxes.elongated: up to {self.boxes.elongated.max} elongated boxes but "
+        if self.boxes.elongated.min > self.boxes.count.min:
+            raise ValueError(f"boxes.elongated: at least {self.boxes.elongated.min} elongated boxes but "
                              f"as few as {self.boxes.count.min} boxes")
+        if lay.outside_walls and self.world.margin <= 0:
+            raise ValueError("layout.outside_walls: needs world.margin above 0 (the walls stand at the play area's edge)")
+        if self.spawn.boxes_at_doors and not _has_hiders_room(lay):
+            raise ValueError(f"spawn.boxes_at_doors: the {lay.kind} layout with {lay.rooms.min} room(s) has no "
+                             "hiders' room whose doors boxes could start at; use quadrant, grid or tri, or rooms "
+                             "with at least 2")
+        if lay.cylinder is not None and lay.cylinder.middle:
+            radius = lay.cylinder.radius_max or lay.cylinder.radius
+            if lay.cylinder.middle * self.world.size < 2 * radius:
+                raise ValueError(f"layout.cylinder.middle: a cylinder of radius {radius} m does not fit "
+                                 f"the middle {lay.cylinder.middle:.0%} of the floor")
         if self.agents.hiders.max + self.agents.seekers.max == 0:
             raise ValueError("agents: a scenario needs at least one agent")
         if lay.kind == "grid":
