@@ -253,6 +253,7 @@ class LockAndReturn(TaskSpec):
     kind: Literal["lock_and_return"] = "lock_and_return"
     rewards: LockRewards = LockRewards()
     return_threshold: PositiveFloat = 0.1   # metres from the spawn point that count as back
+    observe_spawn: bool = False   # the agent observes its spawn point (`spawn_obs`); upstream: remembered
 
     def check(self, scenario: Scenario) -> None:
         _single_agent(scenario, "lock_and_return")
@@ -272,7 +273,7 @@ class SequentialLock(TaskSpec):
 class Blueprint(TaskSpec):
     """Push a box onto every target site (`layout.sites`)."""
     kind: Literal["blueprint_construction"] = "blueprint_construction"
-    dense_scale: float = 0.05        # reward -dense_scale x the sum over sites of smooth-min corner distance
+    dense_scale: float = 0.05        # reward -dense_scale x the mean over site corners of smooth-min corner distance
     smooth_min_alpha: float = -1.5   # softness of that minimum over boxes (more negative: harder)
     completion: float = 3.0          # times the number of sites, once every site holds a box
     site_activation_radius: PositiveFloat = 0.1  # mean corner distance at which a site holds a box
