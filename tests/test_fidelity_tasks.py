@@ -123,3 +123,14 @@ def test_lock_and_return_observes_its_spawn_point_only_when_asked():
     assert "spawn_obs" not in arena.parallel_env("lock_and_return").observation_space("hider_0").spaces
     env = arena.parallel_env("lock_and_return", task__observe_spawn=True)
     assert "spawn_obs" in env.observation_space("hider_0").spaces
+
+
+@pytest.mark.parametrize("name, overrides, message", [
+    ("hide_and_seek_quadrant", {"layout__outside_walls": 0.5}, "layout.outside_walls: needs world.margin"),
+    ("shelter_construction", {"layout__cylinder__radius_max": 0.5}, "radius_max (0.5) is below radius (0.75)"),
+    ("shelter_construction", {"layout__cylinder__middle": 0.3}, "layout.cylinder.middle: a cylinder of radius 1.0 m"),
+    ("hide_and_seek_rooms", {"boxes__elongated": [4, 9]}, "boxes.elongated: at least 4 elongated boxes but as few as 3"),
+])
+def test_new_layout_options_reject_what_cannot_be_drawn(name, overrides, message):
+    with pytest.raises(scenarios.InputError, match=message.replace(".", r"\.").replace("(", r"\(").replace(")", r"\)")):
+        scenarios.load(name, **overrides)

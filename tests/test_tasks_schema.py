@@ -13,7 +13,7 @@ BROKEN = [
     ("sequential_lock", {"rules__lock_order": "any"}, "rules.lock_order: sequential_lock needs box_index"),
     ("sequential_lock", {"agents__seekers": 1}, "agents: sequential_lock has exactly one agent"),
     ("lock_and_return", {"agents__hiders": 2}, "agents: lock_and_return has exactly one agent"),
-    ("lock_and_return", {"layout__grid_rooms": [7, 7]}, "layout.grid_rooms: 7 x 7 rooms"),
+    ("lock_and_return", {"layout__kind": "grid", "layout__grid_rooms": [7, 7]}, "layout.grid_rooms: 7 x 7 rooms"),
     ("object_counting", {"rules__prep_fraction": 0.5}, "rules.prep_fraction: the watch phase must last"),
     ("object_counting", {"task__box_speed": 0.2}, "rules.prep_fraction: a watch phase of 19 steps is shorter"),
     ("object_counting", {"layout__doors_per_wall": 1}, "layout: object_counting needs kind grid"),
