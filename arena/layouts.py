@@ -8,9 +8,15 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from arena.snapshot import LOW, TALL
+from scenarios.errors import InputError
 from scenarios.schema import Scenario
 
-MIN_ROOM_CELLS = 5
+DRAWS = 200   # layouts drawn per reset before the scenario is declared impossible
+
+
+class Undrawable(Exception):
+    """This draw of the layout cannot be completed (a wall too short for its doors, a room too small
+    to split); the next draw from the same generator may succeed."""
 
 
 @dataclass(frozen=True)
@@ -21,15 +27,18 @@ class Layout:
     doors: np.ndarray   # (D, 4) x0, y0, x1, y1 of each door gap, metres
     cylinder: tuple[float, float, float] | None = None  # x, y, radius
     sites: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))  # (S, 2) target-site centres
+    scenario: str = ""  # the name of the scenario it was drawn for, for error messages
 
 
 def _door_starts(rng: np.random.Generator, length: int, door: int, count: int) -> list[int]:
     """Start cells of `count` non-touching doors along a wall of `length` cells, none at its ends."""
-    for _ in range(1000):
+    if count and length - door < 2:
+        raise Undrawable(f"a wall of {length} cells is too short for a door of {door} cells")
+    for _ in range(100):
         starts = sorted(rng.integers(1, length - door, size=count).tolist()) if count else []
         if all(b - a > door for a, b in zip(starts, starts[1:])):
             return starts
-    raise ValueError(f"cannot fit {count} doors of {door} cells in a wall of {length} cells")
+    raise Undrawable(f"cannot fit {count} doors of {door} cells in a wall of {length} cells")
 
 
 def _along(fixed: int, spans: list[tuple[int, int]], vertical: bool) -> list[tuple]:
@@ -46,19 +55,40 @@ def _wall(fixed: int, lo: int, hi: int, vertical: bool, doors: list[int], door: 
     return _along(fixed, spans, vertical), _along(fixed, gaps, vertical)
 
 
-def _split_rooms(rng: np.random.Generator, grid: int, n: int) -> list[tuple[int, int, int, int]]:
-    """Split the floor (in cells) into n rooms by repeatedly cutting the largest one."""
+def _cut(rng: np.random.Generator, lo: int, hi: int, least: int) -> int:
+    if hi - lo < 2 * least:
+        raise Undrawable(f"a room of {hi - lo} cells cannot be split into rooms of at least {least} cells")
+    return int(rng.integers(lo + least, hi - least + 1))
+
+
+def _split_rooms(rng: np.random.Generator, grid: int, n: int, least: int) -> list[tuple[int, int, int, int]]:
+    """Split the floor (in cells) into n rooms of at least `least` cells a side by repeatedly cutting
+    the largest one."""
     rooms = [(0, 0, grid, grid)]
     while len(rooms) < n:
         rooms.sort(key=lambda r: (r[2] - r[0]) * (r[3] - r[1]))
         x0, y0, x1, y1 = rooms.pop()
         if x1 - x0 >= y1 - y0:
-            c = int(rng.integers(x0 + MIN_ROOM_CELLS, x1 - MIN_ROOM_CELLS + 1))
+            c = _cut(rng, x0, x1, least)
             rooms += [(x0, y0, c, y1), (c, y0, x1, y1)]
         else:
-            c = int(rng.integers(y0 + MIN_ROOM_CELLS, y1 - MIN_ROOM_CELLS + 1))
+            c = _cut(rng, y0, y1, least)
             rooms += [(x0, y0, x1, c), (x0, c, x1, y1)]
     return rooms
+
+
+def _tri_rooms(rng: np.random.Generator, grid: int) -> list[tuple[int, int, int, int]]:
+    """Upstream's `var_tri`: a wall across the floor at 40-60 % of it, and one across one of the two
+    halves at 40-60 %: a room of about half the floor and two of about a quarter."""
+    first, second = (int(grid * rng.uniform(0.4, 0.6)) for _ in range(2))
+    vertical, left = rng.uniform() < 0.5, rng.uniform() < 0.5
+    halves = [(0, 0, first, grid), (first, 0, grid, grid)]
+    split, whole = (halves[0], halves[1]) if left else (halves[1], halves[0])
+    x0, y0, x1, y1 = split
+    rooms = [whole, (x0, 0, x1, second), (x0, second, x1, grid)]
+    if vertical:
+        return rooms
+    return [(y0, x0, y1, x1) for x0, y0, x1, y1 in rooms]   # the same rooms mirrored across the diagonal
 
 
 def _shared_walls(rooms: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, bool]]:
@@ -72,6 +102,18 @@ def _shared_walls(rooms: list[tuple[int, int, int, int]]) -> list[tuple[int, int
 
 
 def generate(scenario: Scenario, rng: np.random.Generator) -> Layout:
+    """The episode's layout. A draw that cannot be completed is drawn again from the same generator
+    (so a seed always gives the same layout); InputError if none of DRAWS draws can be."""
+    for _ in range(DRAWS):
+        try:
+            return _draw(scenario, rng)
+        except Undrawable as e:
+            reason = e
+    raise InputError(f"scenario '{scenario.name}': no layout could be drawn in {DRAWS} tries ({reason}); "
+                     "make the doors narrower, fewer per wall, or the rooms fewer")
+
+
+def _draw(scenario: Scenario, rng: np.random.Generator) -> Layout:
     lay, world = scenario.layout, scenario.world
     grid, cell = world.grid, world.size / world.grid
     segments: list[tuple] = []
@@ -94,29 +136,43 @@ def generate(scenario: Scenario, rng: np.random.Generator) -> Layout:
         walls_with_doors(start, start, grid, True, doorless == 0)
         walls_with_doors(start, start, grid, False, doorless == 1)
         rooms_cells = [(start, start, grid, grid)]
-    elif lay.kind == "rooms":
-        n = int(rng.integers(lay.rooms.min, lay.rooms.max + 1))
-        rooms_cells = _split_rooms(rng, grid, n)
-        for piece in _shared_walls(rooms_cells):
-            walls_with_doors(*piece)
-    elif lay.kind == "grid":
-        rooms_cells = _grid_rooms(grid, *lay.grid_rooms)
+    elif lay.kind in ("rooms", "grid", "tri"):
+        if lay.kind == "rooms":
+            rooms_cells = _split_rooms(rng, grid, int(rng.integers(lay.rooms.min, lay.rooms.max + 1)),
+                                       lay.min_room_cells)
+        elif lay.kind == "grid":
+            rooms_cells = _grid_rooms(grid, *lay.grid_rooms)
+        else:
+            rooms_cells = _tri_rooms(rng, grid)
         for piece in _shared_walls(rooms_cells):
             walls_with_doors(*piece)
     walls = np.array([(*(cell * np.array(s)), LOW) for s in segments], dtype=np.float64).reshape(-1, 5)
 
     rooms = tuple(tuple(float(v) * cell for v in r) for r in rooms_cells)
     if lay.kind == "quadrant" or len(rooms) > 1:
-        room = rooms[int(rng.integers(len(rooms)))] if lay.kind == "rooms" else rooms[0]
+        room = rooms[int(rng.integers(len(rooms)))] if lay.kind in ("rooms", "tri") else rooms[0]
     if lay.kind == "grid":
         cols, rows = lay.grid_rooms
         room = rooms[rows // 2 * cols + cols // 2]
     cylinder = None
     if lay.cylinder is not None:
-        cylinder = (world.size / 2, world.size / 2, lay.cylinder.radius)
+        cylinder = _cylinder(lay.cylinder, world.size, rng)
         walls = np.concatenate([walls, _polygon(*cylinder, lay.cylinder.sides)])
-    return Layout(walls=np.concatenate([walls, _perimeter(scenario)]), room=room, rooms=rooms,
-                  doors=cell * np.array(doors, dtype=np.float64).reshape(-1, 4), cylinder=cylinder)
+    walled = bool(lay.outside_walls) and rng.random() < lay.outside_walls   # no draw when off
+    return Layout(walls=np.concatenate([walls, _perimeter(scenario, walled)]), room=room, rooms=rooms,
+                  doors=cell * np.array(doors, dtype=np.float64).reshape(-1, 4), cylinder=cylinder,
+                  scenario=scenario.name)
+
+
+def _cylinder(spec, size: float, rng: np.random.Generator) -> tuple[float, float, float]:
+    """(x, y, radius): the radius drawn from [radius, radius_max], the centre uniformly such that the
+    cylinder lies inside the middle square of side `middle` x the floor (no draws when fixed)."""
+    radius = spec.radius if spec.radius_max is None else float(rng.uniform(spec.radius, spec.radius_max))
+    x = y = size / 2
+    if spec.middle:
+        reach = spec.middle * size / 2 - radius
+        x, y = (size / 2 + rng.uniform(-reach, reach, 2)).tolist()
+    return x, y, radius
 
 
 def _grid_rooms(grid: int, cols: int, rows: int) -> list[tuple[int, int, int, int]]:
@@ -138,9 +194,13 @@ def _box_walls(lo: float, hi: float, height: int) -> np.ndarray:
                      (hi, hi, lo, hi, height), (lo, hi, lo, lo, height)], dtype=np.float64)
 
 
-def _perimeter(scenario: Scenario) -> np.ndarray:
+def _perimeter(scenario: Scenario, walled: bool) -> np.ndarray:
+    """The TALL walls at the world's margin; inside them, round the play area, TALL walls when
+    `walled` (upstream's outside walls) or else LOW ones when the layout asks for them."""
     size, margin = scenario.world.size, scenario.world.margin
     outer = _box_walls(-margin, size + margin, TALL)
+    if walled and margin > 0:
+        return np.concatenate([_box_walls(0.0, size, TALL), outer])
     if scenario.layout.low_perimeter:
         return np.concatenate([_box_walls(0.0, size, LOW), outer])
     return outer

@@ -8,11 +8,17 @@ import numpy as np
 from numba import njit
 
 from arena.layouts import Layout
+from scenarios.errors import InputError
 
 CLEARANCE = 0.05
 BATCH, ROUNDS, RESTARTS = 64, 40, 20
 ANYWHERE, ROOM, OUTSIDE, EACH_ROOM = 0, 1, 2, 3
 REGION_CODES = {"anywhere": ANYWHERE, "room": ROOM, "outside": OUTSIDE, "each_room": EACH_ROOM}
+
+
+class SpawnError(InputError, RuntimeError):
+    """The scenario puts more in a region than fits there. A RuntimeError too: callers that can fall
+    back to a plainer spawn catch it as one."""
 
 
 @njit(cache=True)
@@ -101,5 +107,7 @@ def place(rng: np.random.Generator, layout: Layout, size: float, wall_half: floa
                                 walls, cylinder, positions)
         if start == n:
             return positions
-    raise RuntimeError(f"cannot place an entity of radius {radii[start]:.2f} m in region '{regions[start]}': "
-                       "the scenario puts too many things in too little space")
+    x0, y0, x1, y1 = rects[start]
+    raise SpawnError(f"scenario '{layout.scenario}': cannot place entity {start + 1} of {n} (bounding radius "
+                     f"{radii[start]:.2f} m) in region '{regions[start]}' ({x1 - x0:.2f} x {y1 - y0:.2f} m) clear "
+                     "of walls and of the others: the scenario puts too much in too little space")

@@ -80,18 +80,32 @@ class World(Strict):
 class Cylinder(Strict):
     """A fixed TALL cylinder at the centre of the play area, drawn as a regular polygon of walls."""
     radius: PositiveFloat = 0.5
-    """Radius, metres"""
+    """Radius, metres (the least radius when radius_max is set)"""
     sides: Annotated[int, Field(ge=6, le=64)] = 12
     """Sides of the polygon it is drawn as"""
+    radius_max: PositiveFloat | None = None
+    """The radius is drawn from [radius, radius_max] each episode (upstream's objective_diameter range)"""
+    middle: Fraction = 0.0
+    """The centre is drawn uniformly inside the middle square of this share of the floor (upstream's
+    uniform_away_from_walls: 0.7); 0 keeps it at the centre"""
+
+    @model_validator(mode="after")
+    def _radius_range(self):
+        if self.radius_max is not None and self.radius_max < self.radius:
+            raise ValueError(f"radius_max ({self.radius_max}) is below radius ({self.radius})")
+        return self
 
 
 class Layout(Strict):
-    kind: Literal["open", "quadrant", "rooms", "grid"] = "quadrant"
-    """Open floor, a quadrant room in a corner, random rooms, or a grid of equal rooms"""
+    kind: Literal["open", "quadrant", "rooms", "grid", "tri"] = "quadrant"
+    """Open floor, a quadrant room in a corner, random rooms, a grid of equal rooms, or upstream's three
+    rooms (var_tri: one about half the floor, two about a quarter)"""
     room_cells: Count = Count(min=15, max=15)
     """Quadrant: side of the corner room"""
     rooms: Count = Count(min=1, max=4)
     """Rooms: how many rooms the floor is split into"""
+    min_room_cells: Annotated[int, Field(ge=2, le=300)] = 5
+    """Rooms: the least side of a room, in cells (upstream: 7)"""
     grid_rooms: tuple[PositiveInt, PositiveInt] = (3, 2)
     """Grid: equal rooms as (columns, rows)"""
     door_cells: Annotated[int, Field(ge=1, le=300)] = 2
@@ -102,6 +116,9 @@ class Layout(Strict):
     """Quadrant: the chance one of its two walls has no door"""
     low_perimeter: bool = False
     """LOW walls around the play area (needs margin > 0)"""
+    outside_walls: Fraction = 0.0
+    """The chance each episode that TALL walls ring the play area instead (upstream's prob_outside_walls;
+    needs margin > 0, as the TALL walls at the margin always stand)"""
     sites: Count = Count(min=0, max=0)
     """Box-sized target sites on the floor (construction)"""
     cylinder: Cylinder | None = None
@@ -311,6 +328,8 @@ class LockAndReturn(TaskSpec):
     """Rewards for locking and progress"""
     return_threshold: PositiveFloat = 0.1
     """Metres from the spawn point that count as back"""
+    observe_spawn: bool = False
+    """The agent observes its spawn point (`spawn_obs`); upstream's agent must remember it"""
 
     def check(self, scenario: Scenario) -> None:
         _single_agent(scenario, "lock_and_return")
@@ -334,7 +353,7 @@ class Blueprint(TaskSpec):
     kind: Literal["blueprint_construction"] = "blueprint_construction"
     """The task: push a box onto every target site"""
     dense_scale: Signed = 0.05
-    """Reward -dense_scale x the sum over sites of smooth-min corner distance"""
+    """Reward -dense_scale x the mean over site corners of the smooth-min corner distance"""
     smooth_min_alpha: Signed = -1.5
     """Softness of that minimum over boxes (more negative: harder)"""
     completion: Signed = 3.0
@@ -401,6 +420,10 @@ class ObjectCounting(TaskSpec):
                              f"scripted slides ({need} steps)")
 
 
+def _has_hiders_room(lay: Layout) -> bool:
+    return lay.kind in ("quadrant", "grid", "tri") or (lay.kind == "rooms" and lay.rooms.min >= 2)
+
+
 def _single_agent(scenario: Scenario, kind: str) -> None:
     agents = scenario.agents
     if agents.seekers.max != 0 or (agents.hiders.min, agents.hiders.max) != (1, 1):
@@ -461,9 +484,20 @@ class Scenario(Strict):
                                  f"cells do not fit a grid of {self.world.grid} cells")
         if lay.low_perimeter and self.world.margin <= 2 * self.agents.radius:
             raise ValueError("layout.low_perimeter: needs world.margin larger than an agent's diameter")
-        if self.boxes.elongated.max > self.boxes.count.min:
-            raise ValueError(f"boxes.elongated: up to {self.boxes.elongated.max} elongated boxes but "
+        if self.boxes.elongated.min > self.boxes.count.min:
+            raise ValueError(f"boxes.elongated: at least {self.boxes.elongated.min} elongated boxes but "
                              f"as few as {self.boxes.count.min} boxes")
+        if lay.outside_walls and self.world.margin <= 0:
+            raise ValueError("layout.outside_walls: needs world.margin above 0 (the walls stand at the play area's edge)")
+        if self.spawn.boxes_at_doors and not _has_hiders_room(lay):
+            raise ValueError(f"spawn.boxes_at_doors: the {lay.kind} layout with {lay.rooms.min} room(s) has no "
+                             "hiders' room whose doors boxes could start at; use quadrant, grid or tri, or rooms "
+                             "with at least 2")
+        if lay.cylinder is not None and lay.cylinder.middle:
+            radius = lay.cylinder.radius_max or lay.cylinder.radius
+            if lay.cylinder.middle * self.world.size < 2 * radius:
+                raise ValueError(f"layout.cylinder.middle: a cylinder of radius {radius} m does not fit "
+                                 f"the middle {lay.cylinder.middle:.0%} of the floor")
         if self.agents.hiders.max + self.agents.seekers.max == 0:
             raise ValueError("agents: a scenario needs at least one agent")
         if lay.kind == "grid":

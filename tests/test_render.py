@@ -174,7 +174,8 @@ def test_a_site_holding_a_box_is_marked_over_the_box():
 def test_shelter_cylinder_is_a_disc():
     import arena
 
-    env = arena.parallel_env("shelter_construction", render_mode="rgb_array")
+    env = arena.parallel_env("shelter_construction", render_mode="rgb_array",
+                             layout__cylinder={"radius": 0.5, "sides": 12})
     env.reset(seed=0, options={"placement": {"objects": [(0.5 + 0.7 * j, 5.5, 0.0) for j in range(8)],
                                              "agents": [(5.5, 0.5, 0.0)]}})
     np.testing.assert_array_equal(env.snapshot.static.cylinders, [[3.0, 3.0, 0.5]])

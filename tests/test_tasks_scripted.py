@@ -42,16 +42,21 @@ def test_lock_and_return_scripted():
     while dist(env.snapshot) > 0.6:
         step(env, steer(env.snapshot, box - [0, 0.55], face=box))
 
-    def press_lock(vote=1):   # standing still, so the shaped part is next to nothing
+    def press_lock(vote=1):   # standing still, so the step's own progress is next to nothing
         reward, *_ = step(env, steer(env.snapshot, env.snapshot.agent_pos[0], face=box, lock=vote))
         return reward
 
-    assert press_lock() == pytest.approx(5.0, abs=0.02)
+    # As upstream, locking the target credits the distance still to go to it, and unlocking it
+    # charges the distance to it again.
+    reach = dist(env.snapshot)
+    assert press_lock() == pytest.approx(5.0 + 0.5 * reach, abs=0.01)
     assert env.snapshot.obj_lock[0] == 0
     assert press_lock() == pytest.approx(0.0, abs=0.02)   # holding the vote keeps it locked
-    assert press_lock(0) == pytest.approx(-5.0, abs=0.02)
+    reward = press_lock(0)
+    assert reward == pytest.approx(-5.0 - 0.5 * dist(env.snapshot), abs=0.02)
     assert env.snapshot.obj_lock[0] == -1
-    assert press_lock() == pytest.approx(5.0, abs=0.02)
+    reach = dist(env.snapshot)
+    assert press_lock() == pytest.approx(5.0 + 0.5 * reach, abs=0.01)
 
     # Return, voting lock while the box is in reach: now the shaped reward leads back to the spawn
     # point; within 0.1 m, +1 a step.
@@ -73,16 +78,20 @@ def test_sequential_lock_only_in_the_hidden_order():
     env = arena.parallel_env("sequential_lock")
     env.reset(seed=3)
     layout, snap = env.world.layout, env.snapshot
-    x0, y0, x1, y1 = max(layout.rooms, key=lambda r: (r[2] - r[0]) * (r[3] - r[1]))
-    # A row of the four boxes along the room's long side, 1.3 m apart; ramps stay where they spawned.
+    largest = max(layout.rooms, key=lambda r: (r[2] - r[0]) * (r[3] - r[1]))
+    x0, y0, x1, y1 = largest
+    # A row of the four boxes along the largest room's long side, 1.3 m apart; the ramps in the
+    # middle of the other rooms, out of the way.
     long_x = x1 - x0 >= y1 - y0
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
     offsets = 1.3 * (np.arange(4) - 1.5)
     boxes = np.array([(cx + o, cy + 0.4) if long_x else (cx + 0.4, cy + o) for o in offsets])
     lane = boxes - ([0, 0.6] if long_x else [0.6, 0])   # where the agent stands to lock each box
-    ramps = np.column_stack([snap.obj_pos[4:], snap.obj_angle[4:]])
-    objects = [(*b, 0.0) for b in boxes] + [tuple(r) for r in ramps]
-    env.reset(seed=3, options={"placement": {"objects": objects, "agents": [(*lane[3], 0.0)]}})
+    middles = [((r[0] + r[2]) / 2, (r[1] + r[3]) / 2) for r in layout.rooms if r != largest]
+    ramps = [(middles[0][0] - 0.6, middles[0][1], 0.0), (middles[0][0] + 0.6, middles[0][1], 0.0), (*middles[1], 0.0)]
+    objects = [(*b, 0.0) for b in boxes] + ramps
+    facing = math.pi / 2 if long_x else 0.0   # towards its box
+    env.reset(seed=3, options={"placement": {"objects": objects, "agents": [(*lane[3], facing)]}})
     assert env.snapshot.sees_obj[0, :4].any()
 
     def walk(k, vote):
@@ -102,8 +111,10 @@ def test_sequential_lock_only_in_the_hidden_order():
     reward, lock = press(2)
     assert abs(reward) < 0.1 and (lock == -1).all()
     walk(0, 0)
+    # Locking credits the distance still to go to the box, as upstream.
+    reach = np.linalg.norm(env.snapshot.agent_pos[0] - env.snapshot.obj_pos[0])
     reward, lock = press(0)
-    assert reward == pytest.approx(5.0, abs=0.1)
+    assert reward == pytest.approx(5.0 + 0.5 * reach, abs=0.02)
     np.testing.assert_array_equal(lock, [0, -1, -1, -1])
     # Voting lock all the way along the row locks each box in turn as the agent reaches it.
     np.testing.assert_array_equal(walk(1, 1), [0, 0, -1, -1])
@@ -112,9 +123,11 @@ def test_sequential_lock_only_in_the_hidden_order():
     reward, term, trunc, info = step(env, steer(env.snapshot, lane[3], face=boxes[3], lock=1))
     assert reward == pytest.approx(1.0, abs=0.1) and not term
     assert info == {} and not trunc
-    # Voting unlock by the last box locked unlocks it (only that one: the order protects the rest).
+    # Voting unlock by the last box locked unlocks it (only that one: the order protects the rest),
+    # and charges the distance to it, the target again.
     reward, lock = press(3, vote=0)
-    assert reward == pytest.approx(-5.0, abs=0.1)
+    reach = np.linalg.norm(env.snapshot.agent_pos[0] - env.snapshot.obj_pos[3])
+    assert reward == pytest.approx(-5.0 - 0.5 * reach, abs=0.02)
     np.testing.assert_array_equal(lock, [0, 0, 0, -1])
 
 
@@ -145,35 +158,43 @@ def test_blueprint_construction_scripted():
     assert len(dense) > 3 and (dense < 0).all() and dense[-1] > dense[0]   # less negative as box 0 nears its site
 
 
-def test_blueprint_dense_reward_is_the_smooth_min_corner_distance():
-    env = arena.parallel_env("blueprint_construction", layout__sites=1)
+def test_blueprint_dense_reward_is_the_mean_over_site_corners_of_the_smooth_min_box_corner_distance():
+    """Upstream's construction_dense with use_corners: for each site corner a smooth minimum over the
+    corners of every box, then the mean over site corners (not a sum over sites)."""
+    env = arena.parallel_env("blueprint_construction", layout__sites=2)
     env.reset(seed=2)
-    site = env.world.layout.sites[0]
-    far = [(0.5 + 0.7 * j, 5.5, 0.0) for j in range(7)]
-    # Box 0 a quarter turn round and 0.3 m off the site: every site corner is 0.3 m from a box corner.
-    env.reset(seed=2, options={"placement": {"objects": [(site[0] + 0.3, site[1], math.pi / 2)] + far,
-                                             "agents": [(5.5, 0.5, 0.0)]}})
-    d = np.array([0.3] + [np.linalg.norm(np.array(p[:2]) - site) for p in far])   # far boxes: roughly
-    reward, term, *_ = step(env, IDLE)
+    sites = env.world.layout.sites.copy()
+    far = [(0.5 + 0.7 * j, 5.5, 0.0) for j in range(6)]
+    # Each box a quarter turn round and 0.3 m off its site, towards the middle of the floor.
+    boxes = [(sites[k, 0] + (0.3 if sites[k, 0] < 3 else -0.3), sites[k, 1], math.pi / 2) for k in range(2)]
+    env.reset(seed=2, options={"placement": {"objects": boxes + far, "agents": [(5.5, 0.5, 0.0)]}})
+    square = np.array([[0.25, 0.25], [-0.25, 0.25], [-0.25, -0.25], [0.25, -0.25]])
+    box_corners = np.concatenate([np.array(b[:2]) + square for b in boxes + far])   # a square turned by 90 degrees is itself
+    site_corners = np.concatenate([s + square for s in sites])
+    d = np.linalg.norm(site_corners[:, None] - box_corners[None], axis=-1)
     w = np.exp(-1.5 * d)
-    assert reward == pytest.approx(-0.05 * (d * w).sum() / w.sum(), abs=0.01)
+    expected = -0.05 * ((d * w).sum(axis=1) / w.sum(axis=1)).mean()
+    reward, term, *_ = step(env, IDLE)
+    assert reward == pytest.approx(expected, abs=1e-3)
     assert not term
 
 
 @pytest.mark.parametrize("observe_rays", [False, True])
 def test_shelter_construction_scripted(observe_rays):
-    # One ray from the middle of each edge: the agent carries a box into the bottom ray.
-    env = arena.parallel_env("shelter_construction", task__rays_per_side=1, task__observe_rays=observe_rays)
+    # One ray per side, from upstream's first start point: near each corner, along the diagonals to
+    # a cylinder fixed at the centre. The agent carries a box into the bottom-right ray.
+    env = arena.parallel_env("shelter_construction", task__rays_per_side=1, task__observe_rays=observe_rays,
+                             layout__cylinder={"radius": 0.5, "sides": 12})
     assert ("shelter_rays_obs" in env.observation_space("hider_0").spaces) == observe_rays
-    objects = [(1.0, 1.0, 0), (1.0, 5.0, 0), (5.0, 5.0, 0),                       # elongated
-               (0.7, 2.0, 0), (2.0, 0.7, 0), (4.0, 5.3, 0), (5.3, 4.0, 0), (4.4, 1.5, 0)]
-    env.reset(seed=0, options={"placement": {"objects": objects, "agents": [(4.85, 1.5, math.pi)]}})
+    objects = [(1.0, 3.0, 0), (3.0, 5.0, 0), (5.0, 3.0, 0),                       # elongated
+               (0.7, 2.0, 0), (2.0, 0.7, 0), (4.0, 5.3, 0), (5.3, 4.0, 0), (4.4, 0.7, 0)]
+    env.reset(seed=0, options={"placement": {"objects": objects, "agents": [(4.85, 0.7, math.pi)]}})
     reward, *_ = step(env, IDLE)
     assert reward == pytest.approx(-0.004)
     for _ in range(20):
         snap = env.snapshot
-        reward, *_ = step(env, steer(snap, np.array([3.0, 1.5]) + snap.agent_pos[0] - snap.obj_pos[7], grab=1))
-    assert abs(env.snapshot.obj_pos[7, 0] - 3.0) < 0.1
+        reward, *_ = step(env, steer(snap, np.array([4.0, 2.0]) + snap.agent_pos[0] - snap.obj_pos[7], grab=1))
+    assert np.linalg.norm(env.snapshot.obj_pos[7] - [4.0, 2.0]) < 0.1
     assert reward == pytest.approx(-0.003)
     while env.agents:
         reward, term, trunc, info = step(env, IDLE)

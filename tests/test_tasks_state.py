@@ -28,7 +28,7 @@ def test_state_matches_state_space(name):
 
 def test_state_follows_the_spawn_point_of_lock_and_return():
     """Same world, other spawn point: only the extra (the spawn relative to the agent) tells them apart."""
-    env = arena.parallel_env("lock_and_return")
+    env = arena.parallel_env("lock_and_return", task__observe_spawn=True)
     env.reset(seed=0, options={"placement": {"objects": [(1.5, 2.2, 0.0)], "agents": [(0.8, 0.6, 1.0)]}})
     env.task.spawn = np.array([1.8, 1.6])
     state = env.state()

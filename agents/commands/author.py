@@ -17,7 +17,8 @@ def register(subparsers) -> None:
     p.set_defaults(run=_scenarios)
 
     p = subparsers.add_parser("validate", help="check scenario files",
-                              description="Check scenario YAML files; errors name the file, key and reason.")
+                              description="Check scenario YAML files, and that each can be reset (a sample "
+                                          "of seeds); errors name the file, key and reason.")
     p.add_argument("files", nargs="+", metavar="FILE", help="scenario YAML files to check")
     p.set_defaults(run=_validate)
 
@@ -56,12 +57,19 @@ def _scenarios(args) -> int:
 
 
 def _validate(args) -> int:
+    from arena import feasibility
+
     failed = []
     for path in args.files:
         try:
             sc = scenarios.load(Path(path))
         except InputError as e:
             failed.append(str(e))
+            continue
+        try:
+            feasibility.check(sc)
+        except InputError as e:
+            failed.append(f"{path}: {e}")
             continue
         print(f"{path}: ok ({sc.name}, {sc.layout.kind} layout, horizon {sc.horizon})")
     if failed:

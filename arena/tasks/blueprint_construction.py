@@ -1,9 +1,9 @@
-"""Blueprint construction: push square boxes onto the target sites (`layout.sites`). Every step
-each agent gets -dense_scale x the sum over sites of a smooth minimum over boxes of the corner
-distance; once every site holds a box (corner distance below site_activation_radius) the episode
-ends with completion x sites. Corner distance: the mean, over the site's four corners, of the
-distance to the nearest corner of the box, so a box a quarter turn round still fits. Agents observe
-the sites (`construction_site_obs`, relative to themselves, masked by `mask_acs_obs`)."""
+"""Blueprint construction, as upstream's construction_dense and construction_completed rewards with
+use_corners: push square boxes onto the target sites (`layout.sites`). Every step each agent gets
+-dense_scale x the mean, over all site corners, of a smooth minimum over all box corners of their
+distance. Once every site has a box centre within site_activation_radius of its centre and each site
+corner a box corner within it, the episode ends with completion x sites. Agents observe the sites
+(`construction_site_obs`, relative to themselves, masked by `mask_acs_obs`)."""
 from __future__ import annotations
 
 import numpy as np
@@ -58,17 +58,18 @@ class BlueprintConstruction:
         return out
 
     def corner_distance(self, snap: Snapshot) -> np.ndarray:
-        """(sites, boxes) mean distance from each site corner to the box's nearest corner."""
+        """(site corners, box corners) distances, sites and boxes in order, four corners each."""
         k = self.boxes
-        box = corners(snap.obj_pos[k], snap.obj_angle[k], snap.static.obj_half[k])
-        gaps = np.linalg.norm(self.site_corners[:, None, :, None] - box[None, :, None], axis=-1)
-        return gaps.min(axis=3).mean(axis=2)
+        box = corners(snap.obj_pos[k], snap.obj_angle[k], snap.static.obj_half[k]).reshape(-1, 2)
+        return np.linalg.norm(self.site_corners.reshape(-1, 1, 2) - box[None], axis=-1)
 
     def step(self, snap: Snapshot) -> np.ndarray:
-        spec = self.spec
+        spec, radius = self.spec, self.spec.site_activation_radius
         d = self.corner_distance(snap)
-        reward = -spec.dense_scale * smooth_min(d, spec.smooth_min_alpha, axis=1).sum()
-        self.filled = int((d.min(axis=1) < spec.site_activation_radius).sum())
+        reward = -spec.dense_scale * smooth_min(d, spec.smooth_min_alpha, axis=1).mean()
+        centred = np.linalg.norm(self.sites[:, None] - snap.obj_pos[self.boxes][None], axis=-1).min(axis=1) < radius
+        aligned = (d.min(axis=1) < radius).reshape(-1, 4).all(axis=1)
+        self.filled = int((centred & aligned).sum())
         if self.terminated(snap):
             reward += spec.completion * len(self.sites)
         return np.full(self.n_agents, reward)

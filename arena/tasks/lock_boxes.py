@@ -1,7 +1,9 @@
-"""Upstream's lock-objects family, shared by lock_and_return and sequential_lock: a reward for each
-box newly locked, a penalty for each one unlocked, a shaped reward for the step's progress towards
-the next target (a box to lock, or the spawn point once there is nothing left to lock), and a
-success reward every step the task is done. One agent."""
+"""Upstream's lock-objects family (LockObjectsTask), shared by lock_and_return and sequential_lock:
+a reward for each box newly locked, a penalty for each one unlocked, a shaped reward for the step's
+progress towards the next box to lock, and a success reward every step the task is done. As
+upstream, when the target changes because it was locked the agent gets the distance it was still
+away (as if it had covered it), and when it changes otherwise it loses its distance to the new one;
+with `returns`, once every box is locked the shaped reward leads back to the spawn point. One agent."""
 from __future__ import annotations
 
 import numpy as np
@@ -12,37 +14,52 @@ from scenarios.schema import Scenario
 
 
 class LockBoxes:
+    returns = False   # the task ends with a return to the spawn point (lock_and_return)
+
     def __init__(self, scenario: Scenario, first: Snapshot, layout: Layout):
         self.rewards = scenario.task.rewards
         self.boxes = np.flatnonzero(first.static.obj_kind == BOX)
+        self.spawn = first.agent_pos[0].copy()
         self.prev = first
         self.stats = {"locks": 0.0, "unlocks": 0.0, "success_steps": 0.0}
 
     def _target(self, snap: Snapshot) -> int | None:
-        """The object to head for: the closest unlocked box; None once all are locked."""
+        """The box to head for: the closest unlocked one; None once all are locked."""
         unlocked = self.boxes[snap.obj_lock[self.boxes] < 0]
         if not len(unlocked):
             return None
         return int(unlocked[np.argmin(np.linalg.norm(snap.obj_pos[unlocked] - snap.agent_pos[0], axis=1))])
 
-    def _distance(self, snap: Snapshot, target: int) -> float:
-        return float(np.linalg.norm(snap.agent_pos[0] - snap.obj_pos[target]))
+    def _distance(self, snap: Snapshot, target: int | None) -> float:
+        where = self.spawn if target is None else snap.obj_pos[target]
+        return float(np.linalg.norm(snap.agent_pos[0] - where))
+
+    def _locked(self, snap: Snapshot) -> bool:
+        return bool((snap.obj_lock[self.boxes] >= 0).all())
 
     def _done(self, snap: Snapshot) -> bool:
-        return bool((snap.obj_lock[self.boxes] >= 0).all())
+        return self._locked(snap)
+
+    def _progress(self, prev: Snapshot, snap: Snapshot) -> float:
+        before, after = self._target(prev), self._target(snap)
+        if before is None and after is None:
+            return self._distance(prev, None) - self._distance(snap, None) if self.returns else 0.0
+        if before == after:
+            return self._distance(prev, before) - self._distance(snap, before)
+        if before is not None and snap.obj_lock[before] >= 0:
+            return self._distance(prev, before)
+        return -self._distance(snap, after)
 
     def step(self, snap: Snapshot) -> np.ndarray:
         spec, prev = self.rewards, self.prev
         was, now = prev.obj_lock[self.boxes] >= 0, snap.obj_lock[self.boxes] >= 0
         locks, unlocks = int((now & ~was).sum()), int((was & ~now).sum())
-        target = self._target(prev)  # the target chosen before the step is the one it is judged on
-        progress = 0.0 if target is None else self._distance(prev, target) - self._distance(snap, target)
         done = self._done(snap)
         self.stats["locks"] += locks
         self.stats["unlocks"] += unlocks
         self.stats["success_steps"] += done
         self.prev = snap
-        return np.array([spec.lock * locks + spec.unlock * unlocks + spec.shaped_scale * progress
+        return np.array([spec.lock * locks + spec.unlock * unlocks + spec.shaped_scale * self._progress(prev, snap)
                          + spec.success * done])
 
     def terminated(self, snap: Snapshot) -> bool:

@@ -1,6 +1,7 @@
-"""Shelter construction: hide the cylinder (`layout.cylinder`) from view. `rays_per_side` rays start
-evenly spaced along each edge of the play area and aim at the cylinder's centre; every step each
-agent gets ray_penalty x the number of them that reach its surface without crossing a box or ramp.
+"""Shelter construction: hide the cylinder (`layout.cylinder`) from view. As upstream's
+ShelterRewardWrapper, `rays_per_side` rays start along each side of the play area, a little over
+one layout cell in from the edge, and aim at the cylinder's centre; every step each agent gets
+ray_penalty x the number of them that reach its surface without crossing a box, a ramp or an agent.
 With `observe_rays`, every agent also observes which of the rays reach it (`shelter_rays_obs`, 1 per
 ray that does), the exposure its reward counts."""
 from __future__ import annotations
@@ -14,11 +15,14 @@ from arena.snapshot import Snapshot
 from scenarios.schema import Scenario
 
 
-def edge_rays(size: float, per_side: int, centre: np.ndarray, radius: float) -> np.ndarray:
-    """(4 per_side, 4) segments x0, y0, x1, y1 from the edges of [0, size]^2 to the circle's surface."""
-    along = (np.arange(per_side) + 0.5) / per_side * size
-    zero, full = np.zeros(per_side), np.full(per_side, size)
-    starts = np.concatenate([np.column_stack(p) for p in ((along, zero), (full, along), (along, full), (zero, along))])
+def edge_rays(size: float, cell: float, per_side: int, centre: np.ndarray, radius: float) -> np.ndarray:
+    """(4 per_side, 4) segments x0, y0, x1, y1 to the circle's surface from upstream's start points:
+    1.01 cells in from each edge, the k-th at k / per_side of the way along its side, going round."""
+    lo, hi = 1.01 * cell, size - 1.01 * cell
+    along = lo + np.arange(per_side) / per_side * (hi - lo)
+    back = hi + lo - along
+    low, high = np.full(per_side, lo), np.full(per_side, hi)
+    starts = np.concatenate([np.column_stack(p) for p in ((along, low), (high, along), (back, high), (low, back))])
     towards = centre - starts
     ends = centre - radius * towards / np.linalg.norm(towards, axis=1, keepdims=True)
     return np.column_stack([starts, ends])
@@ -36,11 +40,19 @@ def crossed(rays: np.ndarray, segments: np.ndarray) -> np.ndarray:
     return ((denom != 0) & (t >= 0) & (t <= 1) & (u >= 0) & (u <= 1)).any(axis=1)
 
 
+def through_discs(rays: np.ndarray, centres: np.ndarray, radius: float) -> np.ndarray:
+    """(R,) whether each ray segment passes within `radius` of any of the centres."""
+    a, d = rays[:, None, :2], (rays[:, 2:] - rays[:, :2])[:, None]
+    t = np.clip(((centres[None] - a) * d).sum(-1) / np.maximum((d * d).sum(-1), 1e-12), 0.0, 1.0)
+    return (np.linalg.norm(a + t[..., None] * d - centres[None], axis=-1) < radius).any(axis=1)
+
+
 class ShelterConstruction:
     def __init__(self, scenario: Scenario, first: Snapshot, layout: Layout):
         self.spec = scenario.task
         x, y, radius = layout.cylinder
-        self.rays = edge_rays(first.static.size, self.spec.rays_per_side, np.array([x, y]), radius)
+        cell = scenario.world.size / scenario.world.grid
+        self.rays = edge_rays(first.static.size, cell, self.spec.rays_per_side, np.array([x, y]), radius)
         self.edges = np.zeros((4 * len(first.obj_pos), 4))
         self.n_agents = len(first.static.agent_team)
         self.reaching: list[int] = []
@@ -56,7 +68,9 @@ class ShelterConstruction:
         """(rays,) whether each ray reaches the cylinder; computed once per snapshot."""
         if self._seen[0] is not snap:
             fill_edges(self.edges, 0, snap.obj_pos, snap.obj_angle, snap.static.obj_half)
-            self._seen = (snap, ~crossed(self.rays, self.edges))
+            blocked = crossed(self.rays, self.edges) | through_discs(self.rays, snap.agent_pos,
+                                                                      snap.static.agent_radius)
+            self._seen = (snap, ~blocked)
         return self._seen[1]
 
     def step(self, snap: Snapshot) -> np.ndarray:
