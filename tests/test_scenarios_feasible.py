@@ -50,7 +50,7 @@ def test_an_impossible_layout_is_an_input_error_naming_the_scenario():
 
 
 @pytest.mark.parametrize("yaml, message", [
-    ("boxes: {count: 1000}", "need 45.*m2 of floor"),
+    ("boxes: {count: 100}", "need 46.*m2 of floor"),
     ("boxes: {size: 50}", "boxes.size: an object 70.71 m across does not fit"),
     ("agents: {hiders: 200}", "cannot place entity .* in region 'room'"),
 ])
