@@ -52,7 +52,7 @@ def test_an_impossible_layout_is_an_input_error_naming_the_scenario():
 @pytest.mark.parametrize("yaml, message", [
     ("boxes: {count: 100}", "need 46.*m2 of floor"),
     ("boxes: {size: 50}", "boxes.size: an object 70.71 m across does not fit"),
-    ("agents: {hiders: 200}", "cannot place entity .* in region 'room'"),
+    ("agents: {hiders: 100}", "cannot place entity .* in region 'room'"),
 ])
 def test_scenarios_that_can_never_spawn_fail_validation(tmp_path, yaml, message):
     path = tmp_path / "crowded.yaml"
