@@ -10,12 +10,15 @@ import pymunk
 import pymunk.batch
 
 from arena import forts, layouts, sensors, spawn
-from arena.geometry import beyond
+from arena.geometry import beyond, rect_distance
 from arena.snapshot import BOX, HIDERS, LOW, RAMP, SEEKERS, TALL, Static
 from scenarios.errors import InputError
 from scenarios.schema import Count, Scenario
 
 # Collision categories: elevated agents pass over everything LOW (low walls, boxes, ramps).
+# How far past a ramp's high end (or a box's edge) beyond a wall's thickness an agent up on it
+# still rolls onto flush ground at its height: a narrower gap to a LOW wall can be crossed.
+BRIDGE = 0.02
 CAT_TALL, CAT_LOW, CAT_OBJ, CAT_AGENT, CAT_HIGH = 1, 2, 4, 8, 16
 ALL = CAT_TALL | CAT_LOW | CAT_OBJ | CAT_AGENT | CAT_HIGH
 GROUND_FILTER = pymunk.ShapeFilter(categories=CAT_AGENT, mask=ALL & ~CAT_HIGH)
@@ -277,28 +280,79 @@ class World:
         self.occluders = sensors.Occluders(self.layout.walls, self.n_objects)
 
         self.elevated = np.zeros(self.n_agents, dtype=bool)
+        self.climbing = np.full(self.n_agents, -1, dtype=np.int64)  # the ramp each agent is on
         self.grab = np.full(self.n_agents, -1, dtype=np.int16)
         self.lock = np.full(self.n_objects, -1, dtype=np.int8)
         self.lock_frozen = (obj_kind == RAMP) & (not sc.ramps.lockable)  # objects no vote can lock
         self.joints: list[tuple] = [()] * self.n_agents
-        self.mounting: set[int] = set()
+        self.lip = 2 * wall_half + BRIDGE
+        self._low_walls = self.layout.walls[self.layout.walls[:, 4] == LOW, :4]
         self._agent_of_shape = {s: i for i, s in enumerate(self.agent_shapes)}
         self._ramp_of_shape = {s: k for k, s in enumerate(self.obj_shapes) if obj_kind[k] == RAMP}
         self.space.on_collision(COLL_AGENT, COLL_RAMP, pre_solve=self._agent_meets_ramp)
 
     def _agent_meets_ramp(self, arbiter: pymunk.Arbiter, space: pymunk.Space, data) -> None:
-        """An agent touching a ramp's low end drives onto it; the ramp stops being an obstacle."""
+        """An agent touching a ramp's low end drives onto it: the ramp stops being an obstacle to
+        it. Its sides and high end stay obstacles."""
         agent_shape, ramp_shape = arbiter.shapes
-        i = self._agent_of_shape[agent_shape]
-        if i in self.mounting:
+        i, k = self._agent_of_shape[agent_shape], self._ramp_of_shape[ramp_shape]
+        if self.climbing[i] == k:
             arbiter.process_collision = False
             return
-        k = self._ramp_of_shape[ramp_shape]
         local = ramp_shape.body.world_to_local(agent_shape.body.position)
         half_length, half_width = self.static.obj_half[k]
         if local.x < -half_length and abs(local.y) < half_width:
-            self.mounting.add(i)
+            self.climbing[i] = k
             arbiter.process_collision = False
+
+    def _climb(self) -> None:
+        """Ramp heights, after every substep. On a ramp an agent still meets LOW walls and boxes
+        until its centre is within a radius of the high end: then it is up (elevated), passing and
+        seeing over everything LOW. It stays up over its ramp's top, over the lip just past the high
+        end (far enough to cross a LOW wall that end stands against), and over a box (box surfing,
+        lip included); elsewhere it comes down (`_land`). Off its ramp while down, it leaves it."""
+        radius = self.static.agent_radius
+        for i in np.flatnonzero(self.climbing >= 0).tolist():
+            k = int(self.climbing[i])
+            x, y = self.obj_bodies[k].world_to_local(self.agent_bodies[i].position)
+            half_length, half_width = self.static.obj_half[k]
+            across = abs(y) <= half_width
+            top = across and half_length - radius <= x <= half_length + (self.lip if self.elevated[i] else 0.0)
+            if not self.elevated[i]:
+                if top:
+                    self.set_elevated(i, True)
+                elif not (across and -half_length - radius <= x <= half_length):
+                    self.climbing[i] = -1
+            elif not top:
+                if across and -half_length <= x <= half_length:
+                    self.set_elevated(i, False)  # walked back down its ramp
+                elif not self._over_box(i):
+                    self._land(i)
+
+    def _over_box(self, i: int) -> bool:
+        pos = np.array([self.agent_bodies[i].position])
+        st = self.static
+        boxes = st.obj_kind == BOX
+        if not boxes.any():
+            return False
+        centres = np.array([self.obj_bodies[k].position for k in np.flatnonzero(boxes)])
+        angles = np.array([self.obj_bodies[k].angle for k in np.flatnonzero(boxes)])
+        return bool((rect_distance(pos, centres, angles, st.obj_half[boxes]) <= self.lip).any())
+
+    def _land(self, i: int) -> None:
+        """Come down where the centre is: off the ramp, and pushed clear of any LOW wall it is
+        over, to the side of that wall where its centre is (no standing on wall tops)."""
+        self.set_elevated(i, False)
+        self.climbing[i] = -1
+        body, clear = self.agent_bodies[i], self.static.wall_half_thickness + self.static.agent_radius + 0.005
+        for x0, y0, x1, y1 in self._low_walls.tolist():
+            p = np.array(body.position)
+            a, b = np.array([x0, y0]), np.array([x1, y1])
+            t = np.clip(np.dot(p - a, b - a) / max(np.dot(b - a, b - a), 1e-12), 0.0, 1.0)
+            away = p - (a + t * (b - a))
+            gap = float(np.linalg.norm(away))
+            if gap < clear:
+                body.position = tuple(p + away / max(gap, 1e-9) * (clear - gap))
 
     def step(self, forces: np.ndarray, torques: np.ndarray) -> None:
         """One env step: hold each agent's force and torque through every substep. Forces go in
@@ -320,14 +374,8 @@ class World:
                 self.space.step(self.dt)  # pymunk's own checks and deferred adds, due once per env step
             else:
                 _batch.lib.cpSpaceStep(self._cp_space, self.dt)
-            if self.mounting:
-                self._mount()
-
-    def _mount(self) -> None:
-        for i in self.mounting:
-            if not self.elevated[i]:
-                self.set_elevated(i, True)
-        self.mounting.clear()
+            if (self.climbing >= 0).any():
+                self._climb()
 
     def set_locked(self, k: int, team: int) -> None:
         """Lock object k for a team (its body stops being dynamic), or unlock it with team -1."""

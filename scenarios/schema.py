@@ -88,8 +88,9 @@ class Agents(Strict):
     mass: PositiveFloat = 1.0
     max_force: PositiveFloat = 8.0
     max_torque: PositiveFloat = 1.0
-    grab_range: PositiveFloat = 0.6    # from the agent's surface to the object's
-    lock_range: PositiveFloat = 0.6
+    # from the agent's centre to the object's outline, as upstream's lock_grab_radius
+    grab_range: PositiveFloat = 0.25
+    lock_range: PositiveFloat = 0.25
     mount_speed: NonNegativeFloat = 0.0  # minimum uphill speed to drive onto a ramp
 
 
@@ -205,8 +206,8 @@ class Spawn(Strict):
 class Rewards(Strict):
     hidden: float = 1.0          # per main-phase step, to each hider when no hider is seen
     seen: float = -1.0           # per main-phase step, to each hider when any hider is seen
-    out_of_bounds: float = -10.0 # per step spent outside the play area
-    penalize_objects_out: bool = False  # every agent is also charged for each box / ramp outside
+    out_of_bounds: float = -10.0 # replaces a main-phase step's reward of an agent outside the play area
+    penalize_objects_out: bool = False  # ... and of every agent while any box / ramp is outside
 
 
 class Rules(Strict):
