@@ -99,14 +99,14 @@ class Boxes(Strict):
     elongated: Count = Count(min=0, max=0)  # how many of them are elongated
     size: PositiveFloat = 0.5
     elongated_length: PositiveFloat = 1.0
-    mass: PositiveFloat = 2.0
+    mass: PositiveFloat = 1.0
 
 
 class Ramps(Strict):
     count: Count = Count(min=1, max=1)
-    length: PositiveFloat = 0.9
+    length: PositiveFloat = 0.5
     width: PositiveFloat = 0.5
-    mass: PositiveFloat = 2.0
+    mass: PositiveFloat = 1.0
     lockable: bool = True
 
 
