@@ -162,8 +162,7 @@ class ArenaEnv(ParallelEnv):
             world.drive(self._script(snap, table))
         world.step(*mechanics.motor(table, self.scenario, frozen))
         snap = take(world, snap.t + 1)
-        landed = mechanics.settle_elevation(world, snap)
-        if world.keep_inside(snap) or landed:
+        if world.keep_inside(snap):
             snap = take(world, snap.t)
         self.snapshot = snap
 

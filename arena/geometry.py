@@ -30,14 +30,6 @@ def rect_distance(points: np.ndarray, centres: np.ndarray, angles: np.ndarray, h
     return out
 
 
-def segment_distance(points: np.ndarray, segments: np.ndarray) -> np.ndarray:
-    """(P, S) distance from each point to each segment x0, y0, x1, y1."""
-    a, b = segments[None, :, 0:2], segments[None, :, 2:4]
-    ab = b - a
-    t = np.clip(((points[:, None] - a) * ab).sum(-1) / np.maximum((ab * ab).sum(-1), 1e-12), 0.0, 1.0)
-    return np.linalg.norm(a + t[..., None] * ab - points[:, None], axis=-1)
-
-
 @njit(cache=True)
 def beyond(points, lo, hi):
     """Whether any coordinate of the (N, 2) points lies outside [lo, hi]."""

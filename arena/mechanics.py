@@ -1,4 +1,4 @@
-"""How actions act on the world: move, grab, team lock, ramp elevation, out-of-bounds."""
+"""How actions act on the world: move, grab, team lock, out-of-bounds (ramp heights: world.py)."""
 from __future__ import annotations
 
 import difflib
@@ -8,8 +8,8 @@ import numpy as np
 import pymunk
 from numba import njit
 
-from arena.geometry import point_rect_distance, rect_distance, segment_distance
-from arena.snapshot import BOX, LOW, RAMP, SEEKERS, Snapshot
+from arena.geometry import point_rect_distance
+from arena.snapshot import BOX, SEEKERS, Snapshot
 from arena.world import World
 from scenarios.errors import InputError
 from scenarios.schema import Scenario
@@ -70,13 +70,15 @@ def frozen_agents(snap: Snapshot) -> np.ndarray:
 
 
 @njit(cache=True)
-def _gaps(agent_pos, radius, obj_pos, obj_angle, obj_half, sees_obj, reach, blocked, out):
+def _gaps(agent_pos, obj_pos, obj_angle, obj_half, sees_obj, reach, blocked, out):
+    """Distance from each agent's centre to each object it sees, as upstream measures its
+    lock_grab_radius (body centre to cuboid); inf when out of reach, unseen or `blocked`."""
     for i in range(agent_pos.shape[0]):
         for k in range(obj_pos.shape[0]):
             out[i, k] = np.inf
             if blocked[k] or not sees_obj[i, k]:
                 continue
-            gap = point_rect_distance(agent_pos[i, 0], agent_pos[i, 1], obj_pos, obj_angle, obj_half, k) - radius
+            gap = point_rect_distance(agent_pos[i, 0], agent_pos[i, 1], obj_pos, obj_angle, obj_half, k)
             if gap <= reach:
                 out[i, k] = gap
 
@@ -100,7 +102,7 @@ def _vote_locks(gaps, want, team, lock, any_team_unlocks, out):
 
 
 @njit(cache=True)
-def _decide(agent_pos, radius, obj_pos, obj_angle, obj_half, sees_obj, team, grab, want_grab, may_grab, want_lock,
+def _decide(agent_pos, obj_pos, obj_angle, obj_half, sees_obj, team, grab, want_grab, may_grab, want_lock,
             lock, lock_frozen, grab_range, lock_range, any_team_unlocks, hold, owners):
     """This step's grab and lock outcome: `hold[i]` the object agent i newly grabs (-1 none, -2 it
     lets go), `owners` the lock owner of every object; returns whether anything changes."""
@@ -114,7 +116,7 @@ def _decide(agent_pos, radius, obj_pos, obj_angle, obj_half, sees_obj, team, gra
             changes = True
         elif want_grab[i] and grab[i] < 0 and may_grab[i]:
             if not measured:
-                _gaps(agent_pos, radius, obj_pos, obj_angle, obj_half, sees_obj, grab_range, lock >= 0, gaps)
+                _gaps(agent_pos, obj_pos, obj_angle, obj_half, sees_obj, grab_range, lock >= 0, gaps)
                 measured = True
             for k in range(n_objects):
                 if gaps[i, k] < np.inf and (hold[i] < 0 or gaps[i, k] < gaps[i, hold[i]]):
@@ -122,7 +124,7 @@ def _decide(agent_pos, radius, obj_pos, obj_angle, obj_half, sees_obj, team, gra
             changes |= hold[i] >= 0
     owners[:] = lock
     if (lock >= 0).any() or want_lock.any():
-        _gaps(agent_pos, radius, obj_pos, obj_angle, obj_half, sees_obj, lock_range, lock_frozen, gaps)
+        _gaps(agent_pos, obj_pos, obj_angle, obj_half, sees_obj, lock_range, lock_frozen, gaps)
         _vote_locks(gaps, want_lock, team, lock, any_team_unlocks, owners)
         changes |= (owners != lock).any()
     return changes
@@ -149,7 +151,7 @@ def interact(world: World, snap: Snapshot, want_grab: np.ndarray, want_lock: np.
         frozen = frozen | out_of_order(world.lock, st.obj_kind)
     hold = np.empty(len(want_grab), np.int64)
     owners = np.empty_like(world.lock)
-    if not _decide(snap.agent_pos, st.agent_radius, snap.obj_pos, snap.obj_angle, st.obj_half, snap.sees_obj,
+    if not _decide(snap.agent_pos, snap.obj_pos, snap.obj_angle, st.obj_half, snap.sees_obj,
                    st.agent_team, world.grab, want_grab, may_grab, want_lock, world.lock, frozen,
                    scenario.agents.grab_range, scenario.agents.lock_range, scenario.rules.lock_rule == "all_lock",
                    hold, owners):
@@ -187,25 +189,6 @@ def _hold(world: World, i: int, k: int) -> None:
     world.space.add(pivot, gear)
     world.joints[i] = (pivot, gear)
     world.grab[i] = k
-
-
-def settle_elevation(world: World, snap: Snapshot) -> bool:
-    """An elevated agent comes down once nothing holds it up: no ramp, box or LOW wall top is
-    under it (an agent radius of slack, so it lands clear of what it leaves). True if one did."""
-    if not world.elevated.any():
-        return False
-    up = np.flatnonzero(world.elevated)
-    st = snap.static
-    pos = snap.agent_pos[up]
-    on_object = (rect_distance(pos, snap.obj_pos, snap.obj_angle, st.obj_half) <= st.agent_radius).any(axis=1)
-    low = st.walls[st.walls[:, 4] == LOW]
-    on_wall = np.zeros(len(up), dtype=bool)
-    if len(low):
-        on_wall = (segment_distance(pos, low) <= st.wall_half_thickness + st.agent_radius).any(axis=1)
-    landing = up[~(on_object | on_wall)]
-    for i in landing:
-        world.set_elevated(int(i), False)
-    return len(landing) > 0
 
 
 def outside(points: np.ndarray, size: float) -> np.ndarray:

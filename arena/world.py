@@ -16,6 +16,12 @@ from scenarios.errors import InputError
 from scenarios.schema import Count, Scenario
 
 # Collision categories: elevated agents pass over everything LOW (low walls, boxes, ramps).
+# How far past a ramp's high end (or a box's edge) beyond a wall's thickness an agent up on it
+# still rolls onto flush ground at its height: a narrower gap to a LOW wall can be crossed.
+BRIDGE = 0.02
+# An agent on a ramp is up once its centre is within its radius plus this of the high end: before
+# it touches anything standing against that end, even at top speed (6 cm a substep).
+REACH_TOP = 0.06
 CAT_TALL, CAT_LOW, CAT_OBJ, CAT_AGENT, CAT_HIGH = 1, 2, 4, 8, 16
 ALL = CAT_TALL | CAT_LOW | CAT_OBJ | CAT_AGENT | CAT_HIGH
 GROUND_FILTER = pymunk.ShapeFilter(categories=CAT_AGENT, mask=ALL & ~CAT_HIGH)
@@ -277,28 +283,97 @@ class World:
         self.occluders = sensors.Occluders(self.layout.walls, self.n_objects)
 
         self.elevated = np.zeros(self.n_agents, dtype=bool)
+        self.climbing = np.full(self.n_agents, -1, dtype=np.int64)  # the ramp each agent is on
         self.grab = np.full(self.n_agents, -1, dtype=np.int16)
         self.lock = np.full(self.n_objects, -1, dtype=np.int8)
         self.lock_frozen = (obj_kind == RAMP) & (not sc.ramps.lockable)  # objects no vote can lock
         self.joints: list[tuple] = [()] * self.n_agents
-        self.mounting: set[int] = set()
+        self.lip = 2 * wall_half + BRIDGE
+        self._low_walls = self.layout.walls[self.layout.walls[:, 4] == LOW, :4]
         self._agent_of_shape = {s: i for i, s in enumerate(self.agent_shapes)}
         self._ramp_of_shape = {s: k for k, s in enumerate(self.obj_shapes) if obj_kind[k] == RAMP}
         self.space.on_collision(COLL_AGENT, COLL_RAMP, pre_solve=self._agent_meets_ramp)
 
     def _agent_meets_ramp(self, arbiter: pymunk.Arbiter, space: pymunk.Space, data) -> None:
-        """An agent touching a ramp's low end drives onto it; the ramp stops being an obstacle."""
+        """An agent touching a ramp's low end drives onto it: the ramp stops being an obstacle to
+        it. Its sides and high end stay obstacles."""
         agent_shape, ramp_shape = arbiter.shapes
-        i = self._agent_of_shape[agent_shape]
-        if i in self.mounting:
+        i, k = self._agent_of_shape[agent_shape], self._ramp_of_shape[ramp_shape]
+        if self.climbing[i] == k:
             arbiter.process_collision = False
             return
-        k = self._ramp_of_shape[ramp_shape]
         local = ramp_shape.body.world_to_local(agent_shape.body.position)
         half_length, half_width = self.static.obj_half[k]
         if local.x < -half_length and abs(local.y) < half_width:
-            self.mounting.add(i)
+            self.climbing[i] = k
             arbiter.process_collision = False
+
+    def _climb(self) -> None:
+        """Ramp heights, after every substep. On a ramp an agent still meets LOW walls and boxes
+        until its centre is near the high end (`REACH_TOP`): then it is up (elevated), passing and
+        seeing over everything LOW. It stays up over its ramp's top, over the lip just past the high
+        end (far enough to cross a LOW wall that end stands against), and over a box (box surfing,
+        with the same lip all round); walking back down the slope it is low again; elsewhere it
+        comes down (`_land`). Off its ramp while low, it leaves it."""
+        radius = self.static.agent_radius
+        for i in np.flatnonzero(self.climbing >= 0).tolist():
+            k = int(self.climbing[i])
+            x, y = self.obj_bodies[k].world_to_local(self.agent_bodies[i].position)
+            half_length, half_width = self.static.obj_half[k]
+            across, high = abs(y) <= half_width, x >= half_length - radius - REACH_TOP
+            if not self.elevated[i]:
+                if across and high and x <= half_length:
+                    self.set_elevated(i, True)
+                elif not (across and -half_length - radius <= x <= half_length):
+                    self.climbing[i] = -1
+            elif across and -half_length <= x and not high:
+                self.set_elevated(i, False)
+            else:
+                gap, foot = self._footing(i, k)
+                if gap > 0.0:
+                    self._land(i, foot)
+
+    def _footing(self, i: int, k: int) -> tuple[float, pymunk.Vec2d]:
+        """How far agent i's centre is from what holds it up (ramp k's top and lip, every box with
+        its lip), and the nearest point of that."""
+        st, lip, centre = self.static, self.lip, self.agent_bodies[i].position
+        half_length, half_width = st.obj_half[k]
+        regions = [(k, half_length - st.agent_radius - REACH_TOP, half_length + lip, half_width)]
+        regions += [(b, -st.obj_half[b, 0] - lip, st.obj_half[b, 0] + lip, st.obj_half[b, 1] + lip)
+                    for b in np.flatnonzero(st.obj_kind == BOX).tolist()]
+        best = (math.inf, centre)
+        for obj, x0, x1, half_y in regions:
+            body = self.obj_bodies[obj]
+            local = body.world_to_local(centre)
+            nearest = pymunk.Vec2d(min(max(local.x, x0), x1), min(max(local.y, -half_y), half_y))
+            gap = (local - nearest).length
+            if gap < best[0]:
+                best = (gap, body.local_to_world(nearest))
+        return best
+
+    def _land(self, i: int, foot: pymunk.Vec2d) -> None:
+        """Come down off the ramp, pushed clear of any LOW wall it is over to the side of that wall
+        where `foot` (the last ground that held it up) is: past a wall only when the lip beyond a
+        high edge carried its centre over the wall's centre line; never onto a wall top."""
+        self.set_elevated(i, False)
+        self.climbing[i] = -1
+        body, clear = self.agent_bodies[i], self.static.wall_half_thickness + self.static.agent_radius + 0.005
+        foot = np.array(foot)
+        for x0, y0, x1, y1 in self._low_walls.tolist():
+            p, a, b = np.array(body.position), np.array([x0, y0]), np.array([x1, y1])
+            along = b - a
+            t = float(np.clip(np.dot(p - a, along) / max(np.dot(along, along), 1e-12), 0.0, 1.0))
+            closest = a + t * along
+            gap = float(np.linalg.norm(p - closest))
+            if gap >= clear:
+                continue
+            if 0.0 < t < 1.0:   # beside the wall: to its foot's side
+                normal = np.array([-along[1], along[0]]) / np.linalg.norm(along)
+                side = np.sign(np.dot(foot - a, normal)) or np.sign(np.dot(p - a, normal)) or 1.0
+                direction = side * normal
+            else:               # past its end: straight off it
+                direction = (p - closest) / max(gap, 1e-9)
+            body.position = tuple(closest + direction * clear)
 
     def step(self, forces: np.ndarray, torques: np.ndarray) -> None:
         """One env step: hold each agent's force and torque through every substep. Forces go in
@@ -320,14 +395,8 @@ class World:
                 self.space.step(self.dt)  # pymunk's own checks and deferred adds, due once per env step
             else:
                 _batch.lib.cpSpaceStep(self._cp_space, self.dt)
-            if self.mounting:
-                self._mount()
-
-    def _mount(self) -> None:
-        for i in self.mounting:
-            if not self.elevated[i]:
-                self.set_elevated(i, True)
-        self.mounting.clear()
+            if (self.climbing >= 0).any():
+                self._climb()
 
     def set_locked(self, k: int, team: int) -> None:
         """Lock object k for a team (its body stops being dynamic), or unlock it with team -1."""

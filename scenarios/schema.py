@@ -138,10 +138,10 @@ class Agents(Strict):
     """Force of the strongest move action, newtons"""
     max_torque: PositiveFloat = 1.0
     """Torque of the strongest turn action, newton-metres"""
-    grab_range: PositiveFloat = 0.6
-    """Reach for grabbing, from the agent's surface to the object's, metres"""
-    lock_range: PositiveFloat = 0.6
-    """Reach for locking, from the agent's surface to the object's, metres"""
+    grab_range: PositiveFloat = 0.25
+    """Reach for grabbing, from the agent's centre to the object's outline, metres (upstream's lock_grab_radius)"""
+    lock_range: PositiveFloat = 0.25
+    """Reach for locking, from the agent's centre to the object's outline, metres (upstream's lock_grab_radius)"""
     mount_speed: NonNegativeFloat = 0.0
     """Minimum uphill speed to drive onto a ramp"""
 
@@ -155,18 +155,18 @@ class Boxes(Strict):
     """Side of a square box, metres (the short side of an elongated one)"""
     elongated_length: PositiveFloat = 1.0
     """Long side of an elongated box, metres"""
-    mass: PositiveFloat = 2.0
+    mass: PositiveFloat = 1.0
     """Box mass, kg"""
 
 
 class Ramps(Strict):
     count: Count = Count(min=1, max=1)
     """Number of ramps"""
-    length: PositiveFloat = 0.9
+    length: PositiveFloat = 0.5
     """Ramp length along its slope, metres"""
     width: PositiveFloat = 0.5
     """Ramp width, metres"""
-    mass: PositiveFloat = 2.0
+    mass: PositiveFloat = 1.0
     """Ramp mass, kg"""
     lockable: bool = True
     """Whether ramps can be locked"""
@@ -281,9 +281,9 @@ class Rewards(Strict):
     seen: Signed = -1.0
     """Per main-phase step, to each hider when any hider is seen"""
     out_of_bounds: Signed = -10.0
-    """Per step spent outside the play area"""
+    """Replaces a main-phase step's reward of an agent outside the play area"""
     penalize_objects_out: bool = False
-    """Every agent is also charged for each box / ramp outside"""
+    """... and of every agent while any box / ramp is outside"""
 
 
 class Rules(Strict):

@@ -20,7 +20,7 @@ def make(hider_1_angle: float):
     env = arena.parallel_env(**OPEN)
     env.reset(seed=0, options={"placement": {
         "objects": [(3.0, 3.0, 0), (8.0, 8.0, 0), (8.0, 2.0, 0)],
-        "agents": [(2.5, 3.0, 0), (1.5, 3.0, hider_1_angle), (3.6, 3.0, math.pi)]}})
+        "agents": [(2.55, 3.0, 0), (1.5, 3.0, hider_1_angle), (3.45, 3.0, math.pi)]}})
     return env
 
 

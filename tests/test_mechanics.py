@@ -105,7 +105,8 @@ def test_low_wall_stops_an_agent_without_a_ramp():
 
 def test_ramp_lifts_an_agent_over_a_low_wall():
     # Ramp against the wall, uphill towards it (+x), the seeker behind its low end.
-    env = make(CLOSED_ROOM, objects=[(1.0, 1.0, 0), (2.5, 4.5, 0)], agents=[(5.0, 5.0, 0), (1.6, 4.5, 0)])
+    # Ramp against the wall, uphill towards it (+x), the seeker behind its low end.
+    env = make(CLOSED_ROOM, objects=[(1.0, 1.0, 0), (2.72, 4.5, 0)], agents=[(5.0, 5.0, 0), (1.9, 4.5, 0)])
     elevated_seen = False
     for _ in range(12):
         snap = run(env, 1, seeker_0=act(fx=5))
@@ -155,12 +156,26 @@ def test_seekers_do_not_move_in_the_preparation_phase():
     assert env.snapshot.agent_pos[1][0] > start[1][0] + 0.1
 
 
-def test_leaving_the_play_area_is_penalised():
+def test_leaving_the_play_area_replaces_the_reward_after_the_preparation_phase():
+    # as upstream's RestrictAgentsRect inside its PreparationPhase: -10 instead of the step's reward
     env = make({**OPEN, "world__margin": 1.0}, objects=[(5.0, 1.0, 0), (5.0, 5.0, 0)],
                agents=[(3.0, 3.0, 0), (-0.5, 3.0, math.pi)])
     _, rewards, *_ = env.step({a: IDLE for a in env.agents})
-    assert rewards["seeker_0"] == -1.0 - 10.0   # it faces away, so the hider is hidden: -1, and -10 for being out
-    assert rewards["hider_0"] == 1.0
+    assert rewards == {"hider_0": 1.0, "seeker_0": -10.0}   # the hider is hidden: +1; the seeker is out
+    env = make({**OPEN, "world__margin": 1.0, "rules__prep_fraction": 0.5, "horizon": 10},
+               objects=[(5.0, 1.0, 0), (5.0, 5.0, 0)], agents=[(3.0, 3.0, 0), (-0.5, 3.0, math.pi)])
+    _, rewards, *_ = env.step({a: IDLE for a in env.agents})
+    assert rewards == {"hider_0": 0.0, "seeker_0": 0.0}     # not during preparation
+
+
+def test_an_object_out_of_the_play_area_costs_every_agent_when_penalised():
+    scene = dict(objects=[(-0.5, 1.0, 0), (5.0, 5.0, 0)], agents=[(3.0, 3.0, 0), (1.0, 3.0, math.pi)])
+    env = make({**OPEN, "world__margin": 1.0, "task__rewards__penalize_objects_out": True}, **scene)
+    _, rewards, *_ = env.step({a: IDLE for a in env.agents})
+    assert rewards == {"hider_0": -10.0, "seeker_0": -10.0}
+    env = make({**OPEN, "world__margin": 1.0, "task__rewards__penalize_objects_out": False}, **scene)
+    _, rewards, *_ = env.step({a: IDLE for a in env.agents})
+    assert rewards == {"hider_0": 1.0, "seeker_0": -1.0}
 
 
 def test_bad_actions_are_clear_errors():

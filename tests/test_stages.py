@@ -92,8 +92,8 @@ def test_a_hider_left_outside_is_not_a_fort():
 def test_seeker_crossing_a_low_wall_by_ramp_is_counted():
     env = arena.parallel_env(layout__doors_per_wall=0, agents__hiders=1, agents__seekers=1, boxes__count=1,
                              ramps__count=1, rules__prep_fraction=0.0, horizon=20)
-    env.reset(seed=0, options={"placement": {"objects": [(1.0, 1.0, 0), (2.5, 4.5, 0)],
-                                             "agents": [(5.0, 5.0, 0), (1.6, 4.5, 0)]}})
+    env.reset(seed=0, options={"placement": {"objects": [(1.0, 1.0, 0), (2.72, 4.5, 0)],   # against the wall
+                                             "agents": [(5.0, 5.0, 0), (1.9, 4.5, 0)]}})
     infos = {}
     while env.agents:
         _, _, _, _, infos = env.step({"hider_0": IDLE, "seeker_0": np.array([10, 5, 5, 0, 0])})
@@ -102,9 +102,9 @@ def test_seeker_crossing_a_low_wall_by_ramp_is_counted():
 
 def test_ramp_locked_by_hiders_in_preparation():
     env = arena.parallel_env(layout__kind="open", agents__hiders=1, agents__seekers=1, boxes__count=1,
-                             ramps__count=1, horizon=10)
+                             ramps__count=1, ramps__lockable=True, horizon=10)   # the quadrant's is not
     env.reset(seed=0, options={"placement": {"objects": [(5.0, 5.0, 0), (3.0, 3.0, 0)],
-                                             "agents": [(2.4, 3.0, 0), (0.5, 0.5, 0)]}})
+                                             "agents": [(2.6, 3.0, 0), (0.5, 0.5, 0)]}})
     infos = {}
     while env.agents:
         _, _, _, _, infos = env.step({"hider_0": LOCK, "seeker_0": IDLE})
@@ -173,7 +173,7 @@ def test_an_unknown_door_spread_is_an_error():
 def test_hiders_behind_boxes_start_on_the_far_side_of_their_box_from_its_door(spread, least):
     shares = {}
     for option in (None, spread):
-        env = arena.parallel_env(spawn__boxes_at_doors=1.0, spawn__boxes_door_distance=1.5,
+        env = arena.parallel_env(spawn__boxes_at_doors=1.0, spawn__boxes_door_distance=1.5, spawn__hiders="room",
                                  spawn__boxes_door_spread="around", spawn__hiders_behind_boxes=option)
         behind, near = [], []
         for seed in range(60):

@@ -105,7 +105,7 @@ def test_state_vision_appends_who_sees_whom_by_slot():
 def test_state_forts_appends_what_a_fort_is_made_of():
     """Scripted hiders carry boxes to the doors: at the end of the preparation phase the state says
     each door of their room is fully blocked by their locked boxes exactly when a fort is detected."""
-    kwargs = dict(sensors__doors=2)
+    kwargs = dict(sensors__doors=2, spawn__hiders="room")   # the scripted hiders start in their room
     plain = arena.parallel_env("hide_and_seek_quadrant", **kwargs)
     env = arena.parallel_env("hide_and_seek_quadrant", sensors__state_forts=True, **kwargs)
     base = plain.state_space.shape[0]

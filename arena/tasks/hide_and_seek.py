@@ -1,5 +1,5 @@
 """Hide-and-seek: after the preparation phase hiders score +1 a step when no seeker sees any
-hider and -1 otherwise, seekers the opposite; leaving the play area costs every step.
+hider and -1 otherwise, seekers the opposite; leaving the play area replaces that reward.
 Episode statistics follow upstream's: how far boxes and ramps moved and how many were locked,
 at the end of the preparation phase and at the end of the episode, and how long hiders hid;
 and those the emergence stages are read from: whether the hiders sat in a room with every door
@@ -41,18 +41,24 @@ class HideAndSeek:
             seen = (snap.sees_agent & self.seeker_hider).any()
             self.hidden_steps += int(not seen)
             reward = self.side * (spec.seen if seen else spec.hidden)
+            self._out_of_bounds(snap, reward)
         else:
             reward = np.zeros(len(self.side))
         if snap.t == snap.static.prep_steps:
             self._record_phase(snap, "_prep")
         if (snap.agent_elevated != self.was_elevated).any():
             self._note_elevation(snap)
-        size = snap.static.size
-        if beyond(snap.agent_pos, 0.0, size):
-            reward[outside(snap.agent_pos, size)] += spec.out_of_bounds
-        if spec.penalize_objects_out and outside(snap.obj_pos, size).any():
-            reward += spec.out_of_bounds
         return reward
+
+    def _out_of_bounds(self, snap: Snapshot, reward: np.ndarray) -> None:
+        """As upstream's RestrictAgentsRect, inside its preparation-phase wrapper: the penalty
+        replaces the step's reward, for every agent while a box or ramp is out (when the scenario
+        says so) and for each agent that is out."""
+        spec, size = self.rewards_spec, snap.static.size
+        if spec.penalize_objects_out and beyond(snap.obj_pos, 0.0, size):
+            reward[:] = spec.out_of_bounds
+        if beyond(snap.agent_pos, 0.0, size):
+            reward[outside(snap.agent_pos, size)] = spec.out_of_bounds
 
     def terminated(self, snap: Snapshot) -> bool:
         return False
