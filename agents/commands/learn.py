@@ -167,7 +167,9 @@ def check_curriculum(cfg) -> None:
         infos = {}
         while env.agents:
             _, _, _, _, infos = env.step({a: np.zeros(5, np.int64) for a in env.agents})
-        known = set(next(iter(infos.values()))["episode"])
+        from arena import STATS_INFO_KEY
+
+        known = set(next(iter(infos.values()))[STATS_INFO_KEY])
         name = re.sub(r"_\d+$", "", name) if name not in known else name
         known |= {re.sub(r"_\d+$", "", k) for k in known}
     if known is not None and name not in known:
