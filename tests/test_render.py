@@ -13,7 +13,7 @@ from arena.render import Overlays, Renderer  # noqa: E402
 from arena.snapshot import SEEKERS  # noqa: E402
 from test_replays_helpers import make_episode, make_static  # noqa: E402
 
-BARE = Overlays(vision=False, sight=False, grabs=False, lidar=False)
+BARE = Overlays(vision=False, sight=False, grabs=False, lidar=False, labels=False)
 
 
 def known_state(**changes):
