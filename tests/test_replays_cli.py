@@ -82,17 +82,6 @@ def test_frame_and_export_write_files_for_a_directory_episode(tmp_path, capsys):
     assert capsys.readouterr().out.splitlines() == [f"wrote {out / 'f.png'}", f"wrote {out / 'v.gif'}"]
 
 
-def test_export_on_a_directory_writes_every_episode_and_says_so(tmp_path, capsys):
-    for name in ("a", "b"):
-        fmt.save(small_replay(steps=4), tmp_path / f"{name}.replay.npz")
-    videos = tmp_path / "videos"
-    assert main(["watch", str(tmp_path), "--export", str(videos), "--size", "160", "--quiet"]) == 0
-    assert sorted(p.name for p in videos.iterdir()) == ["a.mp4", "b.mp4"]
-    assert capsys.readouterr().out.splitlines() == [f"wrote {videos / 'a.mp4'}", f"wrote {videos / 'b.mp4'}"]
-    assert main(["watch", str(tmp_path), "--export", str(tmp_path / "one.gif")]) == 2
-    assert "add --episode N" in capsys.readouterr().err and not (tmp_path / "one.gif").exists()
-
-
 def test_episode_numbers_count_from_one_as_the_viewer_shows_them(tmp_path, capsys):
     from replays.viewer import title
 
@@ -121,10 +110,18 @@ def test_the_installed_command_exits_2_without_a_traceback(good, tmp_path):
     assert "not a readable replay file" in done.stderr and "Traceback" not in done.stderr
 
 
-def test_without_a_display_watch_exports_every_episode_as_video(tmp_path, capsys):
+@pytest.mark.parametrize("flag, why", [("--video-dir", "no display"), ("--export", "exporting")])
+def test_a_directory_exports_every_episode_without_a_display_or_with_export(tmp_path, capsys, flag, why):
     for name in ("a", "b"):
         fmt.save(small_replay(steps=4), tmp_path / f"{name}.replay.npz")
     videos = tmp_path / "videos"
-    assert main(["watch", str(tmp_path), "--video-dir", str(videos), "--size", "160", "--quiet"]) == 0
+    assert main(["watch", str(tmp_path), flag, str(videos), "--size", "160", "--quiet"]) == 0
     assert sorted(p.name for p in videos.iterdir()) == ["a.mp4", "b.mp4"]
-    assert "no display" in capsys.readouterr().err
+    out, err = capsys.readouterr()
+    assert out.splitlines() == [f"wrote {videos / 'a.mp4'}", f"wrote {videos / 'b.mp4'}"] and why in err
+
+
+def test_export_on_a_directory_names_a_folder_not_a_video(tmp_path, capsys):
+    fmt.save(small_replay(steps=4), tmp_path / "a.replay.npz")
+    assert main(["watch", str(tmp_path), "--export", str(tmp_path / "one.gif")]) == 2
+    assert "add --episode N" in capsys.readouterr().err and not (tmp_path / "one.gif").exists()

@@ -129,3 +129,24 @@ def test_long_titles_are_cut_at_the_front_to_fit_the_panel():
     fitted = viewer._fit("hide_and_seek_rooms_" * 10 + "end.replay.npz", font, 200)
     assert fitted.startswith("...") and fitted.endswith("end.replay.npz") and font.size(fitted)[0] <= 200
     assert viewer._fit("short", font, 200) == "short"
+
+
+@pytest.mark.parametrize("width, height", [(1200, 800), (700, 900), (500, 300), (100, 100)])
+def test_a_resized_window_gets_the_largest_layout_that_fits(width, height):
+    layout = viewer.Layout.fit(width, height)
+    w, h = layout.window
+    assert (w <= width and h <= height) or layout.size == 160
+    bigger = viewer.Layout(layout.size + 16).window
+    assert bigger[0] > width or bigger[1] > height
+
+
+def test_the_window_loop_survives_a_resize_and_the_stage_key(tmp_path):
+    paths = [tmp_path / "a.replay.npz", tmp_path / "b.replay.npz"]
+    for path in paths:
+        fmt.save(small_replay(), path)
+    pygame.display.init()
+    pygame.event.post(pygame.event.Event(pygame.VIDEORESIZE, w=900, h=500, size=(900, 500)))
+    for key in (pygame.K_f, pygame.K_RIGHTBRACKET, pygame.K_n, pygame.K_q):
+        pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=key))
+    final = viewer.watch(paths, size=160)
+    assert final.quit and final.episode == 1   # no stage in these files: f keeps every episode
