@@ -215,7 +215,7 @@ class Renderer:
         offset = np.array([0.8, 0.8]) * snap.static.agent_radius
         for label, pos in zip(agent_labels(snap.static.agent_team), snap.agent_pos):
             x, y = self.to_screen(pos + offset)
-            surface.blit(self._font.render(label, True, LABEL), (x, y - self._font.get_height()))
+            surface.blit(self._font.render(label, True, LABEL), (x, max(y - self._font.get_height(), 0)))
 
     def _draw_lidar(self, surface, snap: Snapshot) -> None:
         directions = np.stack([np.cos(snap.static.lidar_angles), np.sin(snap.static.lidar_angles)], axis=-1)

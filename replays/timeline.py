@@ -14,7 +14,7 @@ from arena.snapshot import HIDERS, SEEKERS
 from replays import format as fmt
 
 LOCK_ACTION = 4
-EVENT_COLOURS = {"prep end": (255, 214, 60), "sighting": (230, 60, 200), "crossing": (250, 140, 20),
+EVENT_COLOURS = {"prep end": (80, 200, 230), "sighting": (230, 60, 200), "crossing": (250, 140, 20),
                  "grab": (240, 240, 245), "release": (150, 150, 160), "lock": (60, 200, 90),
                  "unlock": (20, 120, 60)}
 

@@ -227,7 +227,7 @@ class View:
         pygame.draw.rect(surface, PREP_SPAN, pygame.Rect(bar.x, bar.y, prep_x - bar.x, bar.h))
         for event in found:
             x = self.layout.timeline_x(event.frame, n)
-            pygame.draw.line(surface, EVENT_COLOURS[event.kind], (x, bar.y + 2), (x, bar.bottom - 3), width=2)
+            pygame.draw.line(surface, EVENT_COLOURS[event.kind], (x, bar.y + 1), (x, bar.bottom - 2), width=3)
         x = self.layout.timeline_x(k, n)
         pygame.draw.line(surface, CURSOR, (x, bar.y - 3), (x, bar.bottom + 2), width=3)
 
