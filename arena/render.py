@@ -13,7 +13,8 @@ are tinted with the colour of the team that locked them; a ramp shows a chevron 
 Construction target sites (`Static.sites`) are box-sized purple squares, outlined over the boxes,
 the outline thick and green once a square box sits on the site (mean corner distance under
 SITE_HELD_DISTANCE, blueprint_construction's default activation radius); a cylinder
-(`Static.cylinders`) is a dark disc inside its polygon of TALL walls.
+(`Static.cylinders`) is a dark disc inside its polygon of TALL walls. Vision cones are clipped at
+walls and boxes as the sensors see (`arena.visibility`); agents carry short labels (h0, s1, ...).
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pygame
 
+from arena import visibility
 from arena.snapshot import BOX, HIDERS, RAMP, SEEKERS, TALL, Snapshot, Static
 
 TEAM_COLOURS = {HIDERS: (40, 110, 230), SEEKERS: (220, 50, 50)}
@@ -40,6 +42,8 @@ HALO = (255, 214, 60)
 SHADOW = (0, 0, 0, 70)
 CONE_ALPHA = 38
 LIDAR_ALPHA = 90
+LABEL = (20, 20, 24)
+TEAM_LETTERS = {HIDERS: "h", SEEKERS: "s"}
 
 
 @dataclass(frozen=True)
@@ -48,9 +52,20 @@ class Overlays:
     sight: bool = True    # a line from each agent to every opponent it sees
     grabs: bool = True    # a link from each agent to the object it holds
     lidar: bool = False   # lidar rays
+    labels: bool = True   # h0, s1, ... beside each agent
 
     def toggled(self, name: str) -> Overlays:
         return replace(self, **{name: not getattr(self, name)})
+
+
+def agent_labels(agent_team) -> list[str]:
+    """h0, h1, ..., s0, ...: team letter and index within the team."""
+    return [f"{TEAM_LETTERS[int(t)]}{int((agent_team[:i] == t).sum())}" for i, t in enumerate(agent_team)]
+
+
+def object_labels(obj_kind) -> list[str]:
+    """box 0, box 1, ..., ramp 0, ...: kind and index within the kind."""
+    return [f"{'ramp' if k == RAMP else 'box'} {int((obj_kind[:i] == k).sum())}" for i, k in enumerate(obj_kind)]
 
 
 def _blend(a, b, t: float) -> tuple[int, int, int]:
@@ -123,10 +138,12 @@ class Renderer:
         if overlays.sight:
             self._draw_sight(surface, snapshot)
         self._draw_agents(surface, snapshot)
+        if overlays.labels:
+            self._draw_labels(surface, snapshot)
 
     def _prepare(self, static: Static) -> None:
         """Fit the world into the canvas and draw the parts that never move."""
-        self._static = static
+        self._static, self._font = static, None
         walls, hw = np.asarray(static.walls, dtype=np.float64), static.wall_half_thickness
         points = np.concatenate([walls[:, 0:2], walls[:, 2:4], [[0, 0], [static.size, static.size]]])
         pad = 0.02 * static.size + hw
@@ -188,13 +205,17 @@ class Renderer:
         return max(int(round(metres * self._scale)), 1)
 
     def _draw_cones(self, surface, snap: Snapshot) -> None:
-        static = snap.static
-        radius = min(0.25 * static.size, static.vision_range)
-        arc = np.linspace(-static.vision_half_angle, static.vision_half_angle, 24)
-        for pos, angle, team in zip(snap.agent_pos, snap.agent_angle, static.agent_team):
-            rim = pos + radius * np.stack([np.cos(angle + arc), np.sin(angle + arc)], axis=-1)
-            pygame.draw.polygon(surface, (*TEAM_COLOURS[int(team)], CONE_ALPHA),
-                                self._polygon(np.vstack([pos, rim])))
+        for area, team in zip(visibility.agent_polygons(snap), snap.static.agent_team):
+            pygame.draw.polygon(surface, (*TEAM_COLOURS[int(team)], CONE_ALPHA), self._polygon(area))
+
+    def _draw_labels(self, surface, snap: Snapshot) -> None:
+        if self._font is None:
+            pygame.font.init()
+            self._font = pygame.font.Font(None, max(self._px(2.2 * snap.static.agent_radius), 14))
+        offset = np.array([0.8, 0.8]) * snap.static.agent_radius
+        for label, pos in zip(agent_labels(snap.static.agent_team), snap.agent_pos):
+            x, y = self.to_screen(pos + offset)
+            surface.blit(self._font.render(label, True, LABEL), (x, max(y - self._font.get_height(), 0)))
 
     def _draw_lidar(self, surface, snap: Snapshot) -> None:
         directions = np.stack([np.cos(snap.static.lidar_angles), np.sin(snap.static.lidar_angles)], axis=-1)

@@ -29,7 +29,7 @@ class _Pictures:
 
     def __call__(self, k: int) -> np.ndarray:
         state = ViewerState(position=float(k), overlays=self.overlays)
-        self.view.draw(self.canvas, self.replay, state, self.title, help_line=False)
+        self.view.draw(self.canvas, self.replay, state, self.title, live=False)
         w, h = self.canvas.get_size()
         return np.frombuffer(pygame.image.tobytes(self.canvas, "RGB"), np.uint8).reshape(h, w, 3)
 

@@ -34,7 +34,7 @@ from replays.files import atomic_output
 from scenarios.errors import InputError
 
 FORMAT_NAME = "emergent-arena-replay"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2   # 2 adds the optional per-frame task counters of OPTIONAL_FRAMES
 TEAM_NAMES = ("hiders", "seekers")
 KIND_NAMES = ("box", "ramp")
 ACTION_DIMS = 5
@@ -107,6 +107,8 @@ FRAME_CODECS = {
     "sees_obj": Cast(np.bool_, np.bool_),
     "lidar": LIDAR,
 }
+# Per-frame counters a task may keep, stored as they are (absent from older files and other tasks).
+OPTIONAL_FRAMES = {"seeker_crossings": np.int16}
 
 
 @dataclass(frozen=True, eq=False)
@@ -120,9 +122,10 @@ class Replay:
 
     @classmethod
     def from_episode(cls, snapshots: list[Snapshot], actions: np.ndarray, rewards: np.ndarray,
-                     agent_names: list[str], meta: dict) -> Replay:
+                     agent_names: list[str], meta: dict, counters: dict | None = None) -> Replay:
         static = snapshots[0].static
         frames = {"t": np.array([s.t for s in snapshots], dtype=np.int32)}
+        frames.update({name: np.asarray(v, dtype=OPTIONAL_FRAMES[name]) for name, v in (counters or {}).items()})
         for name, codec in FRAME_CODECS.items():
             frames[name] = codec.encode(np.stack([getattr(s, name) for s in snapshots]), static)
         full_meta = {**meta, "format": FORMAT_NAME, "format_version": FORMAT_VERSION,
@@ -237,6 +240,8 @@ def _shape_problem(replay: Replay) -> str | None:
                  "obj_lock": (o,), "sees_agent": (a, a), "sees_obj": (a, o), "lidar": (a, r)}
     expected = {f"frame/{name}": ((n, *shape), FRAME_CODECS[name].dtype if name != "t" else np.int32)
                 for name, shape in per_frame.items()}
+    expected.update({f"frame/{name}": ((n,), dtype) for name, dtype in OPTIONAL_FRAMES.items()
+                     if name in replay.frames})
     expected["actions"] = ((n - 1, a, ACTION_DIMS), np.uint8)
     expected["rewards"] = ((n - 1, a), np.float32)
     arrays = replay.arrays()

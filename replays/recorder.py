@@ -5,7 +5,8 @@ episode into `out_dir`, named `<prefix>_<n>.replay.npz` with n counting on from 
                          meta_extra={"run": "demo", "checkpoint": "checkpoints/000100.pt"})
 
 The wrapped env must expose `snapshot` (the latest `arena.snapshot.Snapshot`) and `scenario`. An
-episode cut short by `reset()` is dropped.
+episode cut short by `reset()` is dropped. The task's counters of `format.OPTIONAL_FRAMES` (attributes
+of `env.task` of the same name, such as hide-and-seek's `seeker_crossings`) are kept every frame.
 """
 from __future__ import annotations
 
@@ -45,7 +46,7 @@ class RecordEpisodes(BaseParallelWrapper):
     def reset(self, seed=None, options=None):
         result = self.env.reset(seed=seed, options=options)
         self._episode = {"seed": seed, "agents": list(self.env.agents), "snapshots": [self.unwrapped.snapshot],
-                         "actions": [], "rewards": []}
+                         "actions": [], "rewards": [], "counters": [self._counters()]}
         return result
 
     def step(self, actions):
@@ -57,6 +58,7 @@ class RecordEpisodes(BaseParallelWrapper):
                                        else np.asarray(actions[a]).ravel() for a in names])
             episode["rewards"].append([rewards.get(a, 0.0) for a in names])
             episode["snapshots"].append(self.unwrapped.snapshot)
+            episode["counters"].append(self._counters())
             if not self.env.agents:
                 self._write(infos)
         return obs, rewards, terminations, truncations, infos
@@ -76,11 +78,16 @@ class RecordEpisodes(BaseParallelWrapper):
             "episode_stats": {a: {k: float(v) for k, v in info[STATS_INFO_KEY].items()}
                               for a, info in last_infos.items() if STATS_INFO_KEY in info},
         }
+        counters = {name: [c[name] for c in episode["counters"]] for name in episode["counters"][0]}
         replay = fmt.Replay.from_episode(episode["snapshots"], np.array(episode["actions"]),
-                                         np.array(episode["rewards"]), episode["agents"], meta)
+                                         np.array(episode["rewards"]), episode["agents"], meta, counters)
         path = self.out_dir / f"{self.prefix}_{self._next_number():05d}{REPLAY_SUFFIX}"
         fmt.save(replay, path)
         self.written.append(path)
+
+    def _counters(self) -> dict[str, int]:
+        task = getattr(self.unwrapped, "task", None)
+        return {name: int(getattr(task, name)) for name in fmt.OPTIONAL_FRAMES if hasattr(task, name)}
 
     def _next_number(self) -> int:
         pattern = re.compile(rf"{re.escape(self.prefix)}_(\d+){re.escape(REPLAY_SUFFIX)}$")

@@ -40,8 +40,10 @@ def test_every_update_with_episodes_logs_the_stage_rates(run):
 def test_eval_record_writes_one_replay_per_episode_and_a_stage_table(run, tmp_path, capsys):
     assert main(["eval", str(run), "--episodes", "3", "--record"]) == 0
     out = capsys.readouterr().out
-    files = sorted((run / "eval_replays").iterdir())
+    files = sorted((run / "eval_replays").glob("*.replay.npz"))
     assert [f.name for f in files] == [f"episode_{i:05d}.replay.npz" for i in range(3)]
+    index = json.loads((run / "eval_replays" / "index.json").read_text())
+    assert list(index["episodes"]) == [f.name for f in files] and "index.json" in out
     meta = replays.load(files[0]).meta
     assert meta["run"] == str(run) and meta["step"] == 256 and meta["checkpoint"] == str(run / "checkpoint.pt")
     assert "recorded 3 episode(s)" in out and "emergence stages over 3 episode(s)" in out
@@ -53,7 +55,7 @@ def test_eval_record_writes_one_replay_per_episode_and_a_stage_table(run, tmp_pa
     assert main(["eval", str(run), "--episodes", "1", "--record", str(tmp_path / "mine")]) == 0
     assert main(["eval", str(run), "--episodes", "1", "--record", str(tmp_path / "mine")]) == 0
     assert sorted(p.name for p in (tmp_path / "mine").iterdir()) == ["episode_00000.replay.npz",
-                                                                    "episode_00001.replay.npz"]
+                                                                    "episode_00001.replay.npz", "index.json"]
     assert not [p for p in (tmp_path / "mine").iterdir() if p.name.startswith(".")]  # no temporary files left
 
 
@@ -64,7 +66,7 @@ def test_recorded_eval_plays_the_episodes_of_the_plain_eval(run, tmp_path):
                  "--record", str(tmp_path / "rec")]) == 0
     plain, recorded = (json.loads((tmp_path / f"{name}.json").read_text()) for name in ("plain", "recorded"))
     assert recorded["mean"] == plain["mean"] and recorded["std"] == plain["std"]
-    starts = [replays.load(path).snapshot(0) for path in sorted((tmp_path / "rec").iterdir())]
+    starts = [replays.load(path).snapshot(0) for path in sorted((tmp_path / "rec").glob("*.replay.npz"))]
     assert len({frame.obj_pos.tobytes() for frame in starts}) == 3   # three layouts, not one
 
 
@@ -72,7 +74,7 @@ def test_eval_plays_with_env_kwargs_over_the_runs_and_notes_them(run, capsys):
     assert main(["eval", str(run), "--episodes", "2", "--record", "--env-kwargs", "{horizon: 20}"]) == 0
     own = config.load(run / "config.yaml").env_kwargs
     assert json.loads((run / "eval_horizon=20.json").read_text())["env_kwargs"] == {**own, "horizon": 20}
-    newest = max((run / "eval_replays").iterdir())
+    newest = max((run / "eval_replays").glob("*.replay.npz"))
     assert replays.load(newest).num_frames == 21
     capsys.readouterr()
     with pytest.raises(SystemExit) as exit_:

@@ -8,12 +8,12 @@ import pytest
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 
-from arena import render  # noqa: E402
+from arena import render, sensors, visibility  # noqa: E402
 from arena.render import Overlays, Renderer  # noqa: E402
-from arena.snapshot import SEEKERS  # noqa: E402
+from arena.snapshot import LOW, SEEKERS, TALL  # noqa: E402
 from test_replays_helpers import make_episode, make_static  # noqa: E402
 
-BARE = Overlays(vision=False, sight=False, grabs=False, lidar=False)
+BARE = Overlays(vision=False, sight=False, grabs=False, lidar=False, labels=False)
 
 
 def known_state(**changes):
@@ -125,13 +125,89 @@ def test_a_wide_canvas_keeps_the_arena_square_and_centred():
     assert (corner_a[0] + corner_b[0]) / 2 == pytest.approx(160)
 
 
-def test_show_opens_a_window_and_close_releases_it():
+def test_show_opens_a_window_draws_the_frame_and_close_releases_it():
+    import pygame
+
     renderer = Renderer(width=120)
     snap = known_state()
-    renderer.show(snap, fps=1000)
+    renderer.show(snap, BARE, fps=1000)
+    window = pygame.display.get_surface()
+    assert pygame.display.get_init() and window.get_size() == (120, 120)
+    shown = np.frombuffer(pygame.image.tobytes(window, "RGB"), np.uint8).reshape(120, 120, 3)
+    assert np.array_equal(shown, Renderer(width=120).frame(snap, BARE))
     renderer.show(snap)
+    assert pygame.display.get_surface() is window   # the same window, not a new one
     renderer.close()
+    assert not pygame.display.get_init()
+    renderer.close()   # a second close is harmless
+    assert not pygame.display.get_init()
+    renderer.show(snap, BARE)   # and show opens a window again
+    assert pygame.display.get_init()
     renderer.close()
+
+
+FORT_WALLS = [[3.0, 3.0, 6.0, 3.0, LOW], [3.0, 3.0, 3.0, 4.05, LOW], [3.0, 4.55, 3.0, 6.0, LOW]]
+HIDER, SEEKER = np.array([4.5, 4.3]), np.array([1.0, 4.3])
+
+
+def fort_state(box_in_door=True, seeker_elevated=False):
+    """The hider in the top-right room, facing away from its one door (y 4.05 to 4.55 in the wall
+    x = 3); the seeker outside, level with the door, looking at it; box 0 shuts the door or stands
+    aside. Who sees whom is worked out by the sensors."""
+    base = known_state()
+    walls = np.vstack([base.static.walls[base.static.walls[:, 4] == TALL], FORT_WALLS])
+    static = replace(base.static, walls=walls)
+    fields = dict(agent_pos=np.array([HIDER, SEEKER]), agent_angle=np.zeros(2),
+                  agent_elevated=np.array([False, seeker_elevated]),
+                  obj_pos=np.array([[3.0, 4.3] if box_in_door else [1.0, 1.0], [5.5, 1.0]]), obj_angle=np.zeros(2))
+    occ = visibility.occluders(static, fields["obj_pos"], fields["obj_angle"])
+    sees_agent, sees_obj, lidar = sensors.sense(static, occ, fields["agent_pos"], fields["agent_angle"],
+                                                fields["agent_elevated"], fields["obj_pos"], fields["obj_angle"])
+    return replace(base, static=static, sees_agent=sees_agent, sees_obj=sees_obj, lidar=lidar, **fields)
+
+
+AROUND_THE_HIDER = [(-0.25, 0.0), (-0.22, 0.12), (-0.22, -0.12)]   # on the seeker's side, off its disc
+
+
+@pytest.mark.parametrize("box_in_door, seeker_elevated, covered", [
+    (True, False, False), (False, False, True), (True, True, True)])
+def test_a_seekers_cone_stops_at_a_sealed_fort(box_in_door, seeker_elevated, covered):
+    """A box in the door hides the hider from a seeker on the floor: its cone stops at the box and
+    the sensors agree. With the door open, or from a ramp (over LOW walls and boxes), it sees in."""
+    snap = fort_state(box_in_door, seeker_elevated)
+    assert bool(snap.sees_agent[1, 0]) == covered
+    renderer = Renderer(width=600)
+    image = renderer.frame(snap, replace(BARE, vision=True))
+    for offset in AROUND_THE_HIDER:
+        r, g, b = pixel(image, renderer, HIDER + offset)
+        assert ((r, g, b) != render.FLOOR and r > b) == covered, offset
+    assert pixel(image, renderer, SEEKER + (1.0, 0.0)) != render.FLOOR   # the cone is drawn in front of it
+
+
+def inside(polygon, point) -> bool:
+    from matplotlib.path import Path
+
+    return bool(Path(polygon).contains_point(point))
+
+
+def test_the_drawn_cones_agree_with_the_sensors_on_who_sees_whom():
+    """In random play on the default scenario, a grounded agent lies in another's polygon exactly
+    when the sensors say it is seen."""
+    import arena
+
+    env = arena.parallel_env("hide_and_seek_quadrant")
+    checked = agreed = 0
+    for seed in range(3):
+        env.reset(seed=seed)
+        while env.agents:
+            env.step({a: env.action_space(a).sample() for a in env.agents})
+            snap = env.snapshot
+            for i, area in enumerate(visibility.agent_polygons(snap)):
+                for j in np.flatnonzero(~snap.agent_elevated):
+                    if i != j:
+                        checked += 1
+                        agreed += inside(area, snap.agent_pos[j]) == snap.sees_agent[i, j]
+    assert checked > 1000 and agreed == checked
 
 
 def test_render_does_not_import_torch():

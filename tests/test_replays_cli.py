@@ -55,7 +55,9 @@ def test_a_damaged_replay_exits_2_with_a_message_naming_it(good, damage, mode, c
     (["--export", "v.webm"], "must end in .mp4 or .gif"),
     (["--frame", "99", "--out", "x.png"], "outside the episode"),
     (["--frame", "1", "--out", "x.jpg"], "written as .png"),
-    (["--episode", "3"], "holds 1 replay file"),
+    (["--episode", "3"], "holds 1 episode(s), numbered from 1"),
+    (["--episode", "0"], "holds 1 episode(s), numbered from 1"),
+    (["--stage", "fort"], "none of the 1 episode(s)"),
 ])
 def test_bad_flags_exit_2_with_a_message(good, flags, message, capsys):
     assert main(["watch", str(good), *flags]) == 2
@@ -73,9 +75,30 @@ def test_frame_and_export_write_files_for_a_directory_episode(tmp_path, capsys):
     for name in ("a", "b"):
         fmt.save(small_replay(steps=4), tmp_path / f"{name}.replay.npz")
     out = tmp_path / "out"
-    assert main(["watch", str(tmp_path), "--episode", "1", "--frame", "2", "--out", str(out / "f.png")]) == 0
-    assert main(["watch", str(tmp_path), "--export", str(out / "v.gif"), "--size", "160", "--quiet"]) == 0
+    assert main(["watch", str(tmp_path), "--episode", "2", "--frame", "2", "--out", str(out / "f.png")]) == 0
+    assert main(["watch", str(tmp_path), "--episode", "1", "--export", str(out / "v.gif"), "--size", "160",
+                 "--quiet"]) == 0
     assert sorted(p.name for p in out.iterdir()) == ["f.png", "v.gif"]
+    assert capsys.readouterr().out.splitlines() == [f"wrote {out / 'f.png'}", f"wrote {out / 'v.gif'}"]
+
+
+def test_episode_numbers_count_from_one_as_the_viewer_shows_them(tmp_path, capsys):
+    from replays.viewer import title
+
+    paths = [tmp_path / "a.replay.npz", tmp_path / "b.replay.npz"]
+    fmt.save(small_replay(steps=4), paths[0])
+    fmt.save(small_replay(steps=6), paths[1])
+    assert main(["watch", str(tmp_path), "--episode", "2", "--frame", "6", "--out", str(tmp_path / "f.png")]) == 0
+    assert main(["watch", str(tmp_path), "--episode", "1", "--frame", "6", "--out", str(tmp_path / "g.png")]) == 2
+    assert "frames 0 to 4" in capsys.readouterr().err
+    assert title(paths, 1, 1, 2, None) == "b.replay.npz\nepisode 2 of 2"
+
+
+def test_the_stage_choices_are_the_stages():
+    from agents.commands.watch import STAGE_NAMES
+    from arena.stages import STAGES
+
+    assert STAGE_NAMES == tuple(STAGES)
 
 
 def test_the_installed_command_exits_2_without_a_traceback(good, tmp_path):
@@ -87,10 +110,18 @@ def test_the_installed_command_exits_2_without_a_traceback(good, tmp_path):
     assert "not a readable replay file" in done.stderr and "Traceback" not in done.stderr
 
 
-def test_without_a_display_watch_exports_every_episode_as_video(tmp_path, capsys):
+@pytest.mark.parametrize("flag, why", [("--video-dir", "no display"), ("--export", "exporting")])
+def test_a_directory_exports_every_episode_without_a_display_or_with_export(tmp_path, capsys, flag, why):
     for name in ("a", "b"):
         fmt.save(small_replay(steps=4), tmp_path / f"{name}.replay.npz")
     videos = tmp_path / "videos"
-    assert main(["watch", str(tmp_path), "--video-dir", str(videos), "--size", "160", "--quiet"]) == 0
+    assert main(["watch", str(tmp_path), flag, str(videos), "--size", "160", "--quiet"]) == 0
     assert sorted(p.name for p in videos.iterdir()) == ["a.mp4", "b.mp4"]
-    assert "no display" in capsys.readouterr().err
+    out, err = capsys.readouterr()
+    assert out.splitlines() == [f"wrote {videos / 'a.mp4'}", f"wrote {videos / 'b.mp4'}"] and why in err
+
+
+def test_export_on_a_directory_names_a_folder_not_a_video(tmp_path, capsys):
+    fmt.save(small_replay(steps=4), tmp_path / "a.replay.npz")
+    assert main(["watch", str(tmp_path), "--export", str(tmp_path / "one.gif")]) == 2
+    assert "add --episode N" in capsys.readouterr().err and not (tmp_path / "one.gif").exists()

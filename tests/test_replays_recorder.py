@@ -92,3 +92,24 @@ def test_a_full_game_episode_file_is_well_under_100_kb(tmp_path):
     _, actions, _ = play(env, seed=5)
     assert len(actions) == 240
     assert env.written[0].stat().st_size < 80_000
+
+
+def test_the_tasks_ramp_crossing_counter_is_kept_every_frame(tmp_path):
+    """Format 2 keeps the task's running `seeker_crossings` per frame (set by hand here, as random
+    play seldom crosses); the last value is the episode statistic. Other tasks have no such array."""
+    env = RecordEpisodes(arena.parallel_env("hide_and_seek_quadrant", horizon=12), tmp_path)
+    env.reset(seed=3)
+    seen = [0]
+    while env.agents:
+        env.unwrapped.task.seeker_crossings = len(seen) // 4
+        env.step({a: env.action_space(a).sample() for a in env.agents})
+        seen.append(env.unwrapped.task.seeker_crossings)
+    replay = fmt.load(env.written[0])
+    assert replay.meta["format_version"] == 2
+    assert replay.frames["seeker_crossings"].tolist() == seen == [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3]
+    assert replay.meta["episode_stats"]["seeker_0"]["seeker_ramp_crossings"] == 3
+    other = RecordEpisodes(arena.parallel_env("sequential_lock", horizon=4), tmp_path / "other")
+    other.reset(seed=0)
+    while other.agents:
+        other.step({a: other.action_space(a).sample() for a in other.agents})
+    assert "seeker_crossings" not in fmt.load(other.written[0]).frames

@@ -7,7 +7,8 @@ import pytest
 from arena.render import Overlays
 from replays import format as fmt
 from replays import viewer
-from replays.viewer import ViewerState, advance, handle_key, hud_lines, seek
+from replays.hud import hud_lines
+from replays.viewer import ViewerState, advance, handle_key, seek
 from test_replays_helpers import agent_names, make_episode, make_static
 
 N, EPISODES = 25, 3
@@ -90,15 +91,15 @@ def test_hud_names_phase_rewards_and_who_sees_whom():
     k = 1
     snap = replay.snapshot(k)
     texts = [text for text, _ in hud_lines(replay, k)]
-    assert texts[0] == f"step {snap.t} / 12"
+    assert texts[:3] == ["no hide-and-seek statistics in this file", "", f"step {snap.t} / 12"]
     assert ("preparation: seekers frozen" in texts) == snap.prep
-    assert f"hider_0\t{replay.rewards[0, 0]:+.1f}\t{replay.rewards[0, 0]:+.1f}" in texts
-    assert ("seeker_0 sees hider_0" in texts) == bool(snap.sees_agent[1, 0])
-    assert ("hider_0 sees seeker_0" in texts) == bool(snap.sees_agent[0, 1])
+    assert f"h0\t{replay.rewards[0, 0]:+.1f}\t{replay.rewards[0, 0]:+.1f}" in texts
+    assert ("s0 sees h0" in texts) == bool(snap.sees_agent[1, 0])
+    assert ("h0 sees s0" in texts) == bool(snap.sees_agent[0, 1])
     late = [text for text, _ in hud_lines(replay, 11)]
     assert "hide and seek" in late and "preparation: seekers frozen" not in late
     totals = replay.rewards[:11].sum(axis=0)
-    assert f"seeker_0\t{replay.rewards[10, 1]:+.1f}\t{totals[1]:+.1f}" in late
+    assert f"s0\t{replay.rewards[10, 1]:+.1f}\t{totals[1]:+.1f}" in late
 
 
 def test_the_window_loop_follows_posted_keys_until_q(tmp_path):
@@ -128,3 +129,24 @@ def test_long_titles_are_cut_at_the_front_to_fit_the_panel():
     fitted = viewer._fit("hide_and_seek_rooms_" * 10 + "end.replay.npz", font, 200)
     assert fitted.startswith("...") and fitted.endswith("end.replay.npz") and font.size(fitted)[0] <= 200
     assert viewer._fit("short", font, 200) == "short"
+
+
+@pytest.mark.parametrize("width, height", [(1200, 800), (700, 900), (500, 300), (100, 100)])
+def test_a_resized_window_gets_the_largest_layout_that_fits(width, height):
+    layout = viewer.Layout.fit(width, height)
+    w, h = layout.window
+    assert (w <= width and h <= height) or layout.size == 160
+    bigger = viewer.Layout(layout.size + 16).window
+    assert bigger[0] > width or bigger[1] > height
+
+
+def test_the_window_loop_survives_a_resize_and_the_stage_key(tmp_path):
+    paths = [tmp_path / "a.replay.npz", tmp_path / "b.replay.npz"]
+    for path in paths:
+        fmt.save(small_replay(), path)
+    pygame.display.init()
+    pygame.event.post(pygame.event.Event(pygame.VIDEORESIZE, w=900, h=500, size=(900, 500)))
+    for key in (pygame.K_f, pygame.K_RIGHTBRACKET, pygame.K_n, pygame.K_q):
+        pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=key))
+    final = viewer.watch(paths, size=160)
+    assert final.quit and final.episode == 1   # no stage in these files: f keeps every episode

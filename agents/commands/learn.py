@@ -273,8 +273,9 @@ def run_eval(args) -> int:
     if any(k.startswith("stage/") for k in result["metrics"]):
         print(stage_table(result["metrics"], result["episodes"]))
     if record_dir:
+        from replays.outcome import write_index
         print(f"recorded {len(_replays_in(record_dir) - before)} episode(s) into {record_dir}/ "
-              f"(arena watch {record_dir})")
+              f"(arena watch {record_dir}; which episode showed what: {write_index(record_dir)})")
     print(f"wrote {out}")
     return 0
 
