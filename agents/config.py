@@ -103,6 +103,7 @@ class Config:
     pool_prob: float = 0.2  # fraction of envs where one team faces a past opponent
     # bookkeeping
     checkpoint_every: int = 10  # updates
+    checkpoint_minutes: float = 5.0  # also save after this long, and at the first update; 0 = by updates only
     # start a new run from the policies of another run (or of an exported checkpoint), e.g. to
     # fine-tune the shipped teams on a variant of their scenario; step, optimiser and curriculum start afresh
     init_from: str = ""
@@ -194,7 +195,9 @@ def resolve(algo: str, *layers: tuple[str, dict]) -> Config:
 
 
 def save(cfg: Config, path: Path):
-    path.write_text(yaml.safe_dump(dataclasses.asdict(cfg), sort_keys=False))
+    from agents.runfiles import write_atomic
+
+    write_atomic(path, yaml.safe_dump(dataclasses.asdict(cfg), sort_keys=False))
 
 
 def load(path: Path) -> Config:
