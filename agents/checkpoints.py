@@ -17,10 +17,10 @@ import torch
 from agents.runfiles import write_atomic
 from scenarios.errors import InputError
 
-# what a resume may change: how long, where and how fast the run goes, and how often it saves,
-# never what it learns or on what
+# what a resume may change: how long, where and how fast the run goes, how often it saves, and when
+# the curriculum ends (to keep its schedule when a run is extended); never what it learns or on what
 MIDRUN = ("steps", "device", "workers", "threads", "update_threads", "overlap", "bf16", "checkpoint_every",
-          "checkpoint_minutes", "record_every")
+          "checkpoint_minutes", "record_every", "curriculum_until")
 
 
 def nonfinite(state, prefix: str = "") -> list[str]:

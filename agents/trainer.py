@@ -271,7 +271,9 @@ class Trainer:
         if self.curriculum:
             self.curriculum.advance(self.step / cfg.steps, {})
             self.vec.set_reset_options({"overrides": self.curriculum.values()})
-        self.vec.reset(seeds.train(cfg.seed, self.updates * cfg.envs))
+        # each episode of env i is seeded, the k-th after this reset with seed + i + k * envs: a resume
+        # at an update where every env starts an episode plays the episodes an unbroken run would
+        self.vec.reset(seeds.train(cfg.seed, self.updates * cfg.envs), stride=cfg.envs)
         if self.step:
             tqdm.write(f"resuming from step {self.step} (update {self.updates})")
         updating = False
