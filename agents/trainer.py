@@ -177,6 +177,8 @@ class Trainer:
         self.step = self.updates = 0
         self.recent = deque(maxlen=100)  # episode statistics for the progress bar
         self.curriculum = Curriculum(cfg) if cfg.curriculum else None
+        # the env options of new episodes, and those that the episodes under way started with
+        self.reset_options = self.episode_options = {"overrides": self.curriculum.values()} if self.curriculum else None
         unknown = set(cfg.entropy_target) - set(self.policies)
         if unknown:
             raise InputError(f"entropy_target: no team {', '.join(map(repr, sorted(unknown)))} here "
@@ -205,7 +207,8 @@ class Trainer:
                  "pool": self.pool.state_dict() if self.pool else None,
                  "curriculum": self.curriculum.state_dict() if self.curriculum else None,
                  "entropy_floors": {t: f.state_dict() for t, f in self.entropy_floors.items()},
-                 "rng": {"torch": torch.get_rng_state(), "generator": self.generator.get_state()}}
+                 "rng": {"torch": torch.get_rng_state(), "generator": self.generator.get_state()},
+                 "episode_options": self.episode_options}
         checkpoints.write(state, self.run_dir / CHECKPOINT)
         self._saved_at = time.monotonic()
 
@@ -230,6 +233,7 @@ class Trainer:
                 self.curriculum.load_state_dict(state["curriculum"])
             for team, floor in self.entropy_floors.items():
                 floor.load_state_dict(state["entropy_floors"][team])
+            self.episode_options = state.get("episode_options", self.episode_options)
             torch.set_rng_state(state["rng"]["torch"])
             self.generator.set_state(state["rng"]["generator"])
         except (KeyError, ValueError, RuntimeError) as e:
@@ -268,12 +272,14 @@ class Trainer:
     def train(self) -> dict:
         cfg = self.cfg
         per_update = cfg.rollout_len * cfg.envs
+        # each episode of env i is seeded, the k-th after this reset with seed + i + k * envs, and the
+        # episodes under way start with the options they had: a resume at an update where every env
+        # starts an episode plays the episodes an unbroken run would
+        self.vec.set_reset_options(self.episode_options)
+        self.vec.reset(seeds.train(cfg.seed, self.updates * cfg.envs), stride=cfg.envs)
         if self.curriculum:
             self.curriculum.advance(self.step / cfg.steps, {})
-            self.vec.set_reset_options({"overrides": self.curriculum.values()})
-        # each episode of env i is seeded, the k-th after this reset with seed + i + k * envs: a resume
-        # at an update where every env starts an episode plays the episodes an unbroken run would
-        self.vec.reset(seeds.train(cfg.seed, self.updates * cfg.envs), stride=cfg.envs)
+            self._set_reset_options()
         if self.step:
             tqdm.write(f"resuming from step {self.step} (update {self.updates})")
         updating = False
@@ -283,6 +289,7 @@ class Trainer:
                     start = time.perf_counter()
                     if self.pool:
                         self.collector.set_opponents(self.pool.assign(self.generator))
+                    self.episode_options = self.reset_options  # what the episodes in this rollout start with
                     episodes = self.collector.collect()
                     updating = True
                     with interrupts_deferred() as caught:
@@ -324,12 +331,16 @@ class Trainer:
         if self.milestones:
             self._note_milestones(episodes)
         if self.curriculum and self.curriculum.advance(self.step / cfg.steps, metrics):
-            self.vec.set_reset_options({"overrides": self.curriculum.values()})
+            self._set_reset_options()
         if self._checkpoint_due():
             self.save()
         if self.record_wrapper and cfg.record_every and self.updates % cfg.record_every == 0:
             self.record_episode()
         return metrics
+
+    def _set_reset_options(self):
+        self.reset_options = {"overrides": self.curriculum.values()}
+        self.vec.set_reset_options(self.reset_options)
 
     def _checkpoint_due(self) -> bool:
         """Every `checkpoint_every` updates, every `checkpoint_minutes` (0: never by time), and at the
