@@ -376,9 +376,15 @@ class Trainer:
         return metrics
 
     def _postfix(self, metrics: dict) -> str:
+        """Speed, mean returns of the last 100 episodes, the stage rates of this update's episodes
+        (`stage/*` metrics) and the curriculum's stage."""
         recent = summarize(list(self.recent))
-        returns = " ".join(f"{k[7:]}={v:.3g}" for k, v in recent.items() if k.startswith("return/"))
-        return f"{metrics['steps_per_s']:.0f} steps/s {returns}"
+        parts = [f"{metrics['steps_per_s']:.0f} steps/s"]
+        parts += [f"{k[7:]}={v:.3g}" for k, v in recent.items() if k.startswith("return/")]
+        parts += [f"{k[6:]} {v:.0%}" for k, v in metrics.items() if k.startswith("stage/")]
+        if self.curriculum:
+            parts.append(f"curriculum {self.curriculum.stage}/{self.curriculum.stages}")
+        return " ".join(parts)
 
     def _record_meta(self, **extra) -> dict:
         return {"run": str(self.run_dir), "step": self.step, "update": self.updates, **extra}

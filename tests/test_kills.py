@@ -44,9 +44,11 @@ def assert_loses_at_most_one_interval(run: Path, per_update: int):
 
 def test_kill_9_during_an_update_loses_at_most_one_interval(tmp_path):
     run = tmp_path / "run"
-    # 300 epochs on a 128-step rollout: the process spends nearly all its time in updates
+    # 300 epochs on a 128-step rollout: the process spends nearly all its time in updates, each longer
+    # than the checkpoint interval (0.3 s), so that every update is checkpointed by time
     proc = start("train", "gym:CartPole-v1", "--algo", "ppo", "--steps", "100000", "--envs", "2", "--rollout-len",
-                 "64", "--epochs", "300", "--minibatches", "2", "--hidden", "16", "--checkpoint-every", "1",
+                 "64", "--epochs", "300", "--minibatches", "2", "--hidden", "16", "--checkpoint-every", "1000",
+                 "--checkpoint-minutes", "0.005",
                  "--workers", "1", "--run-dir", str(run))
     wait_for(lambda: len(metric_steps(run)) >= 2)
     time.sleep(0.3)
@@ -91,7 +93,8 @@ def test_kill_9_during_an_eval_keeps_the_previous_eval(tmp_path):
 def test_kill_9_while_training_on_the_arena_leaves_replays_that_play(tmp_path):
     run = tmp_path / "run"
     proc = start("train", "hide_and_seek_quadrant", "--no-recipe", "--env-kwargs", "{horizon: 16}", "--envs", "2",
-                 "--rollout-len", "16", "--hidden", "16", "--checkpoint-every", "1", "--record-every", "1",
+                 "--rollout-len", "16", "--hidden", "16", "--checkpoint-every", "1000", "--checkpoint-minutes", "0.001",
+                 "--record-every", "1",
                  "--workers", "1", "--steps", "1000000", "--run-dir", str(run))
     wait_for(lambda: len(metric_steps(run)) >= 3, seconds=240)
     kill9(proc)
