@@ -73,6 +73,11 @@ def test_training_into_an_existing_run_needs_overwrite(run, capsys):
     assert snapshot(run) == before
     assert main([*argv, "--overwrite"]) == 0
     assert [json.loads(line)["step"] for line in (run / "metrics.jsonl").read_text().splitlines()] == [128]
+    other = run.parent / "notes"
+    other.mkdir()
+    (other / "mine.txt").write_text("not a run")
+    assert main([*argv[:-len(FAST) - 2], "--run-dir", str(other), *FAST, "--overwrite"]) == 2
+    assert "holds no run" in one_line_error(capsys) and [p.name for p in other.iterdir()] == ["mine.txt"]
 
 
 def test_exporting_over_a_run_needs_overwrite(run, tmp_path, capsys):

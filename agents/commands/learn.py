@@ -203,8 +203,8 @@ def _check_new_run_dir(run_dir: Path, overwrite: bool) -> None:
         if not overwrite:
             raise InputError(f"--run-dir {run_dir}: holds a run already; --resume {run_dir} continues it, "
                              "--overwrite replaces it")
-    elif run_dir.is_dir() and any(run_dir.iterdir()) and not overwrite:
-        raise InputError(f"--run-dir {run_dir}: is not empty; give an empty or new directory, or --overwrite")
+    elif run_dir.is_dir() and any(run_dir.iterdir()):
+        raise InputError(f"--run-dir {run_dir}: is not empty and holds no run; give an empty or new directory")
     probe = run_dir if run_dir.exists() else next(p for p in run_dir.parents if p.exists())
     if not os.access(probe, os.W_OK):
         raise InputError(f"--run-dir {run_dir}: {probe} is not writable")
@@ -267,7 +267,10 @@ def run_eval(args) -> int:
     out = _eval_out(args, run_dir, eval_name(cfg.env_kwargs, env_kwargs))
     if out.is_dir():
         raise InputError(f"--out {out}: is a directory; give a file name such as {out / 'eval.json'}")
-    out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise InputError(f"--out {out}: cannot create its directory ({e.strerror})") from e
     before = _replays_in(record_dir)
     make_env = env_factory(cfg.target, env_kwargs, flat=cfg.encoder == "mlp")
     if arena:
