@@ -132,15 +132,18 @@ class Trainer:
     def __init__(self, cfg, make_env, run_dir: str | Path, resume: bool = False, record_wrapper=None,
                  milestones=None):
         self.cfg, self.make_env, self.run_dir = cfg, make_env, Path(run_dir)
+        self.device = resolve_device(cfg.device)
+        seeds.train(cfg.seed)
         created = not self.run_dir.exists()
-        self.run_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            self.run_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise InputError(f"--run-dir {self.run_dir}: cannot create the directory ({e.strerror})") from e
         self.metric_hooks: list = []
         self.record_wrapper, self.milestones = record_wrapper, milestones
         self.firsts: dict[str, dict] = {}  # milestone -> when it first held (stages.json)
         if milestones and resume:
             self._read_firsts()
-        self.device = resolve_device(cfg.device)
-        seeds.train(cfg.seed)
         if cfg.bf16 and not native_bf16(self.device):
             print(f"arena: warning: bf16 asked for, but this {self.device.type} has no native bfloat16 (AVX512-BF16 "
                   "or AMX on a CPU); training in float32, which is faster here", file=sys.stderr)
