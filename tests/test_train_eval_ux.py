@@ -41,11 +41,11 @@ def test_compiling_is_announced_only_when_the_kernels_are_not_cached(monkeypatch
 def test_eval_never_writes_into_the_installed_package(tmp_path, monkeypatch, capsys):
     shipped = {p.name: p.read_bytes() for p in PRETRAINED.iterdir()}
     monkeypatch.chdir(tmp_path)
-    assert main(["eval", str(PRETRAINED), "--episodes", "1"]) == 0
+    assert main(["eval", str(PRETRAINED), "--episodes", "1", "--record"]) == 0
     assert {p.name: p.read_bytes() for p in PRETRAINED.iterdir()} == shipped
-    written = tmp_path / "hide_and_seek_quadrant.eval.json"
-    assert json.loads(written.read_text())["episodes"] == 1
-    assert f"writing the result to {written}" in capsys.readouterr().out
+    assert json.loads((tmp_path / "hide_and_seek_quadrant.eval.json").read_text())["episodes"] == 1
+    assert len(list((tmp_path / "hide_and_seek_quadrant.eval_replays").iterdir())) == 1
+    assert f"writing into {tmp_path} instead" in capsys.readouterr().out
 
 
 def test_eval_takes_a_checkpoint_file(tmp_path):

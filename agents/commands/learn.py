@@ -233,19 +233,21 @@ def announce_compiling(make_env) -> None:
     print(f"compiled in {time.perf_counter() - start:.0f} s; later runs load them from the cache", flush=True)
 
 
-def _eval_out(args, run_dir: Path, name: str) -> Path:
-    """Where eval.json goes: --out, else beside the checkpoint, unless that is inside the installed
-    package or not writable, then into the current directory."""
-    if args.out:
-        return Path(args.out)
+def _eval_home(run_dir: Path) -> Path:
+    """Where eval writes what --out and --record do not place: beside the checkpoint, unless that is
+    inside the installed package or not writable; then into the current directory, as
+    `<run name>.eval.json` and `<run name>.eval_replays/`."""
     package = Path(__file__).resolve().parent.parent
     inside = run_dir.resolve().is_relative_to(package)
     if not inside and os.access(run_dir, os.W_OK):
-        return run_dir / name
-    out = Path.cwd() / f"{run_dir.name}.{name}"
+        return run_dir
     why = "is part of the installed package" if inside else "is not writable"
-    print(f"{run_dir} {why}: writing the result to {out} instead (--out FILE to choose)")
-    return out
+    print(f"{run_dir} {why}: writing into {Path.cwd()} instead (--out FILE, --record DIR to choose)")
+    return Path.cwd()
+
+
+def _eval_path(home: Path, run_dir: Path, name: str) -> Path:
+    return home / name if home == run_dir else home / f"{run_dir.name}.{name}"
 
 
 def run_eval(args) -> int:
@@ -257,14 +259,15 @@ def run_eval(args) -> int:
     cfg, run_dir = run.cfg, run.run_dir
     arena = is_arena(cfg.target)
     record_dir = None
+    home = run_dir if args.out and args.record != "" else _eval_home(run_dir)
     if args.record is not None:
         if not arena:
             raise InputError(f"--record: only arena scenarios can be recorded, not {cfg.target}")
-        record_dir = Path(args.record or run_dir / "eval_replays")
+        record_dir = Path(args.record or _eval_path(home, run_dir, "eval_replays"))
         if record_dir.exists() and not record_dir.is_dir():
             raise InputError(f"--record {record_dir}: exists and is not a directory")
     env_kwargs = {**cfg.env_kwargs, **(args.env_kwargs or {})}
-    out = _eval_out(args, run_dir, eval_name(cfg.env_kwargs, env_kwargs))
+    out = Path(args.out) if args.out else _eval_path(home, run_dir, eval_name(cfg.env_kwargs, env_kwargs))
     if out.is_dir():
         raise InputError(f"--out {out}: is a directory; give a file name such as {out / 'eval.json'}")
     try:
