@@ -129,6 +129,7 @@ class Config:
     pool_every: int = _opt(10, "updates between opponent snapshots", 1, 1_000_000)
     pool_prob: float = _opt(0.2, "fraction of envs where one team faces a past opponent", 0, 1)
     checkpoint_every: int = _opt(10, "updates between checkpoints", 1, 1_000_000)
+    checkpoint_minutes: float = _opt(5.0, "also checkpoint after this many minutes, and at the first update; 0 = by updates only", 0, 1e6)
     # start a new run from the policies of another run (or of an exported checkpoint), e.g. to
     # fine-tune the shipped teams on a variant of their scenario; step, optimiser and curriculum start afresh
     init_from: str = _opt("", "start from the policies of another run or exported checkpoint (fresh step and optimiser)")
@@ -148,7 +149,7 @@ GROUPS = {
     "curriculum": ("curriculum", "curriculum_stages", "curriculum_until", "curriculum_gate", "curriculum_gate_min",
                    "curriculum_gate_updates", "curriculum_floor", "curriculum_floor_lag"),
     "self-play": ("opponent_pool", "pool_every", "pool_prob"),
-    "logging and checkpoints": ("checkpoint_every", "record_every"),
+    "logging and checkpoints": ("checkpoint_every", "checkpoint_minutes", "record_every"),
 }
 
 
@@ -267,7 +268,9 @@ def resolve(algo: str, *layers: tuple[str, dict]) -> Config:
 
 
 def save(cfg: Config, path: Path):
-    path.write_text(yaml.safe_dump(dataclasses.asdict(cfg), sort_keys=False))
+    from agents.runfiles import write_atomic
+
+    write_atomic(path, yaml.safe_dump(dataclasses.asdict(cfg), sort_keys=False))
 
 
 def load(path: Path) -> Config:

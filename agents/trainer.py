@@ -34,6 +34,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
+from agents import checkpoints, runfiles, seeds
 from agents import config as config_mod
 from agents.buffer import Collector
 from agents.curriculum import Curriculum
@@ -50,13 +51,6 @@ ALGORITHMS = {**dict.fromkeys(config_mod.PPO_FAMILY, PPO), "trpo": TRPO, "tnpg":
 CHECKPOINT = "checkpoint.pt"
 MILESTONES = "stages.json"
 HIGHLIGHT_TRIES = 8
-
-
-def write_json(path: Path, data) -> None:
-    """Write JSON to a temporary file beside `path`, then move it over `path`."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(data, indent=2) + "\n")
-    os.replace(tmp, path)
 
 
 def resolve_device(name: str) -> torch.device:
@@ -84,16 +78,6 @@ def build_policies(spec, cfg, device) -> dict[str, TeamPolicy]:
     return {t.name: TeamPolicy(t, spec.state_dim, cfg).to(device) for t in spec.teams}
 
 
-def read_checkpoint(path: Path) -> dict:
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-        if not isinstance(state, dict) or "policies" not in state:
-            raise ValueError("not a training checkpoint")
-        return state
-    except Exception as e:  # any failure to read is the same problem for the user
-        raise InputError(f"{path}: corrupt or unreadable checkpoint ({type(e).__name__}: {e})") from e
-
-
 def load_policies(policies: dict[str, TeamPolicy], state: dict, path: Path):
     try:
         for team, policy in policies.items():
@@ -102,15 +86,20 @@ def load_policies(policies: dict[str, TeamPolicy], state: dict, path: Path):
         raise InputError(f"{path}: checkpoint does not match this environment/config ({e})") from e
 
 
-def play(vec, policies: dict[str, TeamPolicy], episodes: int, device, deterministic: bool, seed: int) -> list[dict]:
+def play(vec, policies: dict[str, TeamPolicy], episodes: int, device, deterministic: bool, seed: int,
+         progress: bool = False) -> list[dict]:
     """Play `episodes` episodes with fixed policies; returns their statistics (the first to finish).
     Episode k of env i is seeded `seed + i + k * envs`: with episodes of one length, the n-th
-    episode returned draws the same layout however many envs play them."""
+    episode returned draws the same layout however many envs play them. `progress`: a bar of the
+    episodes played."""
     vec.reset(seed, stride=vec.num_envs)
     collector = Collector(vec, policies, 1, device, deterministic=deterministic)
     done: list[dict] = []
-    while len(done) < episodes:
-        done += collector.collect(update_normalizers=False)
+    with tqdm(total=episodes, unit="episode", disable=None if progress else True, dynamic_ncols=True) as bar:
+        while len(done) < episodes:
+            finished = collector.collect(update_normalizers=False)
+            bar.update(min(len(finished), episodes - len(done)))
+            done += finished
     return done[:episodes]
 
 
@@ -143,14 +132,18 @@ class Trainer:
     def __init__(self, cfg, make_env, run_dir: str | Path, resume: bool = False, record_wrapper=None,
                  milestones=None):
         self.cfg, self.make_env, self.run_dir = cfg, make_env, Path(run_dir)
+        self.device = resolve_device(cfg.device)
+        seeds.train(cfg.seed)
         created = not self.run_dir.exists()
-        self.run_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            self.run_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise InputError(f"--run-dir {self.run_dir}: cannot create the directory ({e.strerror})") from e
         self.metric_hooks: list = []
         self.record_wrapper, self.milestones = record_wrapper, milestones
         self.firsts: dict[str, dict] = {}  # milestone -> when it first held (stages.json)
         if milestones and resume:
             self._read_firsts()
-        self.device = resolve_device(cfg.device)
         if cfg.bf16 and not native_bf16(self.device):
             print(f"arena: warning: bf16 asked for, but this {self.device.type} has no native bfloat16 (AVX512-BF16 "
                   "or AMX on a CPU); training in float32, which is faster here", file=sys.stderr)
@@ -166,11 +159,17 @@ class Trainer:
             if created and not any(self.run_dir.iterdir()):  # a run that never started leaves no empty dir
                 self.run_dir.rmdir()
             raise
-        if not resume:
-            config_mod.save(cfg, self.run_dir / "config.yaml")
+        # everything is checked: only now is the run directory written to
+        runfiles.remove_debris(self.run_dir)
+        if not resume:  # the CLI refuses a run directory holding a run, unless told to overwrite it
+            runfiles.clear_run(self.run_dir)
+        if resume:
+            runfiles.keep_metrics_until(self.run_dir / "metrics.jsonl", self.step)
+        config_mod.save(cfg, self.run_dir / "config.yaml")
         if milestones and not resume:
-            write_json(self.run_dir / MILESTONES, {})
+            runfiles.write_json(self.run_dir / MILESTONES, {})
         self._writer = None
+        self._saved_at: float | None = None  # when this process last saved a checkpoint
 
     def _build(self, resume: bool):
         cfg = self.cfg
@@ -181,6 +180,8 @@ class Trainer:
         self.step = self.updates = 0
         self.recent = deque(maxlen=100)  # episode statistics for the progress bar
         self.curriculum = Curriculum(cfg) if cfg.curriculum else None
+        # the env options of new episodes, and those that the episodes under way started with
+        self.reset_options = self.episode_options = {"overrides": self.curriculum.values()} if self.curriculum else None
         unknown = set(cfg.entropy_target) - set(self.policies)
         if unknown:
             raise InputError(f"entropy_target: no team {', '.join(map(repr, sorted(unknown)))} here "
@@ -209,16 +210,22 @@ class Trainer:
                  "pool": self.pool.state_dict() if self.pool else None,
                  "curriculum": self.curriculum.state_dict() if self.curriculum else None,
                  "entropy_floors": {t: f.state_dict() for t, f in self.entropy_floors.items()},
-                 "rng": {"torch": torch.get_rng_state(), "generator": self.generator.get_state()}}
-        tmp = self.run_dir / f".{CHECKPOINT}.tmp"
-        torch.save(state, tmp)
-        os.replace(tmp, self.run_dir / CHECKPOINT)
+                 "rng": {"torch": torch.get_rng_state(), "generator": self.generator.get_state()},
+                 "episode_options": self.episode_options}
+        checkpoints.write(state, self.run_dir / CHECKPOINT)
+        self._saved_at = time.monotonic()
 
     def _load(self):
         path = self.run_dir / CHECKPOINT
         if not path.exists():
             raise InputError(f"{self.run_dir}: no {CHECKPOINT} to resume from")
-        state = read_checkpoint(path)
+        state = checkpoints.read(path)
+        stored = state.get("config", {})
+        current = dataclasses.asdict(self.cfg)
+        changed = sorted(k for k in stored if k in current and k not in checkpoints.MIDRUN and current[k] != stored[k])
+        if changed:
+            raise InputError("a resume may change only " + ", ".join(checkpoints.MIDRUN) + "; this run has "
+                             + "; ".join(f"{k}: {stored[k]!r}" for k in changed))
         load_policies(self.policies, state, path)
         try:
             for team, algo in self.algos.items():
@@ -229,21 +236,18 @@ class Trainer:
                 self.curriculum.load_state_dict(state["curriculum"])
             for team, floor in self.entropy_floors.items():
                 floor.load_state_dict(state["entropy_floors"][team])
+            self.episode_options = state.get("episode_options", self.episode_options)
             torch.set_rng_state(state["rng"]["torch"])
             self.generator.set_state(state["rng"]["generator"])
         except (KeyError, ValueError, RuntimeError) as e:
             raise InputError(f"{path}: checkpoint does not match this run ({e})") from e
         self.step, self.updates = int(state["step"]), int(state["updates"])
-        metrics = self.run_dir / "metrics.jsonl"
-        if metrics.exists():  # drop what was logged after the checkpoint
-            lines = [line for line in metrics.read_text().splitlines() if json.loads(line)["step"] <= self.step]
-            metrics.write_text("".join(line + "\n" for line in lines))
 
     def _init_from(self, source: Path):
         path = source / CHECKPOINT if source.is_dir() else source
         if not path.exists():
             raise InputError(f"--init-from {source}: no {CHECKPOINT} there")
-        state = read_checkpoint(path)
+        state = checkpoints.read(path)
         shared = state.get("policies", {})
         state["policies"] = {t: self.policies[t].with_actor_per_rank(s) if t in self.policies else s for t, s in shared.items()}
         load_policies(self.policies, state, path)
@@ -271,10 +275,16 @@ class Trainer:
     def train(self) -> dict:
         cfg = self.cfg
         per_update = cfg.rollout_len * cfg.envs
+        # each episode of env i is seeded, the k-th after this reset with seed + i + k * envs, and the
+        # episodes under way start with the options they had: a resume at an update where every env
+        # starts an episode plays the episodes an unbroken run would
+        self.vec.set_reset_options(self.episode_options)
+        self.vec.reset(seeds.train(cfg.seed, self.updates * cfg.envs), stride=cfg.envs)
         if self.curriculum:
             self.curriculum.advance(self.step / cfg.steps, {})
-            self.vec.set_reset_options({"overrides": self.curriculum.values()})
-        self.vec.reset(cfg.seed + self.updates * cfg.envs)
+            self._set_reset_options()
+        if self.step:
+            tqdm.write(f"resuming from step {self.step} (update {self.updates})")
         updating = False
         try:
             with tqdm(total=cfg.steps, initial=self.step, unit="step", dynamic_ncols=True, disable=None) as bar:
@@ -282,6 +292,7 @@ class Trainer:
                     start = time.perf_counter()
                     if self.pool:
                         self.collector.set_opponents(self.pool.assign(self.generator))
+                    self.episode_options = self.reset_options  # what the episodes in this rollout start with
                     episodes = self.collector.collect()
                     updating = True
                     with interrupts_deferred() as caught:
@@ -292,11 +303,9 @@ class Trainer:
                     if caught:
                         raise KeyboardInterrupt
             self.save()
-        except KeyboardInterrupt:
+        except BaseException as e:
             if not updating:  # policies and optimisers are as the last update left them: keep that update
-                self.save()
-                print(f"interrupted: checkpoint of step {self.step} saved, --resume {self.run_dir} continues",
-                      file=sys.stderr)
+                self._save_on_the_way_out(e)
             raise
         finally:
             self.close()
@@ -325,12 +334,32 @@ class Trainer:
         if self.milestones:
             self._note_milestones(episodes)
         if self.curriculum and self.curriculum.advance(self.step / cfg.steps, metrics):
-            self.vec.set_reset_options({"overrides": self.curriculum.values()})
-        if self.updates % cfg.checkpoint_every == 0:
+            self._set_reset_options()
+        if self._checkpoint_due():
             self.save()
         if self.record_wrapper and cfg.record_every and self.updates % cfg.record_every == 0:
             self.record_episode()
         return metrics
+
+    def _set_reset_options(self):
+        self.reset_options = {"overrides": self.curriculum.values()}
+        self.vec.set_reset_options(self.reset_options)
+
+    def _checkpoint_due(self) -> bool:
+        """Every `checkpoint_every` updates, every `checkpoint_minutes` (0: never by time), and at the
+        first update of this process."""
+        minutes = self.cfg.checkpoint_minutes
+        return (self.updates % self.cfg.checkpoint_every == 0 or self._saved_at is None
+                or (minutes > 0 and time.monotonic() - self._saved_at >= minutes * 60))
+
+    def _save_on_the_way_out(self, error: BaseException):
+        try:
+            self.save()
+        except Exception as e:  # a failed save must not hide what stopped the run
+            print(f"arena: warning: could not save a checkpoint ({e})", file=sys.stderr)
+            return
+        what = "interrupted" if isinstance(error, KeyboardInterrupt) else f"stopped by {type(error).__name__}"
+        print(f"{what}: checkpoint of step {self.step} saved, --resume {self.run_dir} continues", file=sys.stderr)
 
     def _log(self, episodes: list[dict], losses: dict, steps_per_s: float) -> dict:
         self.recent.extend(episodes)
@@ -350,9 +379,15 @@ class Trainer:
         return metrics
 
     def _postfix(self, metrics: dict) -> str:
+        """Speed, mean returns of the last 100 episodes, the stage rates of this update's episodes
+        (`stage/*` metrics) and the curriculum's stage."""
         recent = summarize(list(self.recent))
-        returns = " ".join(f"{k[7:]}={v:.3g}" for k, v in recent.items() if k.startswith("return/"))
-        return f"{metrics['steps_per_s']:.0f} steps/s {returns}"
+        parts = [f"{metrics['steps_per_s']:.0f} steps/s"]
+        parts += [f"{k[7:]}={v:.3g}" for k, v in recent.items() if k.startswith("return/")]
+        parts += [f"{k[6:]} {v:.0%}" for k, v in metrics.items() if k.startswith("stage/")]
+        if self.curriculum:
+            parts.append(f"curriculum {self.curriculum.stage}/{self.curriculum.stages}")
+        return " ".join(parts)
 
     def _record_meta(self, **extra) -> dict:
         return {"run": str(self.run_dir), "step": self.step, "update": self.updates, **extra}
@@ -371,7 +406,7 @@ class Trainer:
         path.parent.mkdir(exist_ok=True)
         vec = self._recording_vec(path, self._record_meta())
         try:
-            play(vec, self.policies, 1, self.device, deterministic=False, seed=self.cfg.seed + self.updates)
+            play(vec, self.policies, 1, self.device, deterministic=False, seed=seeds.train(self.cfg.seed, self.updates))
         finally:
             vec.close()
 
@@ -390,7 +425,7 @@ class Trainer:
             if self.record_wrapper:
                 entry.update(self.record_highlight(name))
             self.firsts[name] = entry
-            write_json(self.run_dir / MILESTONES, self.firsts)
+            runfiles.write_json(self.run_dir / MILESTONES, self.firsts)
 
     def record_highlight(self, name: str) -> dict:
         """Play episodes with the current policies until one shows milestone `name` (at most
@@ -405,7 +440,7 @@ class Trainer:
                 for attempt in range(1, HIGHLIGHT_TRIES + 1):
                     for old in tries_dir.iterdir():
                         old.unlink()
-                    seed = self.cfg.seed + 1_000_003 * self.updates + attempt
+                    seed = seeds.train(self.cfg.seed, 1_000_003 * self.updates + attempt)
                     episode = play(vec, self.policies, 1, self.device, deterministic=False, seed=seed)[0]
                     shows = bool(self.milestones(episode).get(name))
                     if shows:
@@ -434,63 +469,98 @@ class Trainer:
             self._writer.close()
 
 
-def export_policies(run_dir: str | Path, out_dir: str | Path) -> Path:
+@dataclasses.dataclass(frozen=True)
+class SavedRun:
+    """A run directory or a checkpoint file, checked and read: its config, checkpoint state, the
+    checkpoint's path and the folder it is in."""
+    cfg: config_mod.Config
+    state: dict
+    checkpoint: Path
+    run_dir: Path
+
+
+def open_run(source: str | Path) -> SavedRun:
+    """Read a run directory (config.yaml + checkpoint.pt) or a checkpoint file (with the config.yaml
+    beside it, or else the config stored inside it). config.yaml must agree with the checkpoint."""
+    source = Path(source)
+    path = source / CHECKPOINT if source.is_dir() else source
+    if source.is_dir() and not (source / "config.yaml").exists():
+        raise InputError(f"{source}: not a run directory (no config.yaml)")
+    if not path.is_file():
+        raise InputError(f"{source}: no {CHECKPOINT} there; train first" if source.is_dir()
+                         else f"{source}: not a run directory or a checkpoint file")
+    state = checkpoints.read(path)
+    stored = state.get("config") or {}
+    yaml_path = path.parent / "config.yaml"
+    if yaml_path.exists():
+        checkpoints.check_config(config_mod.read_yaml(yaml_path), stored, yaml_path)
+        cfg = config_mod.load(yaml_path)
+    else:
+        cfg = config_mod.resolve(stored.get("algo", "mappo"), (f"{path} (its stored config)", stored))
+    return SavedRun(cfg, state, path, path.parent)
+
+
+def export_policies(run_dir: str | Path, out_dir: str | Path, overwrite: bool = False) -> Path:
     """A small copy of a run that `evaluate` can play but training cannot resume: the config, the
     policies of the last checkpoint with their input normalisers (no optimiser, opponent pool or RNG
-    state), and stages.json / eval.json when they exist."""
+    state), and stages.json / eval.json when they exist. An existing run at `out_dir` is replaced
+    only with `overwrite`."""
     run_dir, out_dir = Path(run_dir), Path(out_dir)
     if not (run_dir / "config.yaml").exists() or not (run_dir / CHECKPOINT).exists():
         raise InputError(f"{run_dir}: not a trained run directory (needs config.yaml and {CHECKPOINT})")
-    state = read_checkpoint(run_dir / CHECKPOINT)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(f"{out_dir}: exists and is not a directory")
+    if not overwrite and any((out_dir / name).exists() for name in (CHECKPOINT, "config.yaml")):
+        raise InputError(f"{out_dir}: holds a run already; exporting would replace it (--overwrite to do so)")
+    saved = open_run(run_dir)
+    state = saved.state
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise InputError(f"{out_dir}: cannot create the directory ({e.strerror})") from e
     slim = {"step": state["step"], "updates": state["updates"], "config": state["config"], "policies": state["policies"]}
-    tmp = out_dir / f".{CHECKPOINT}.tmp"
-    torch.save(slim, tmp)
-    os.replace(tmp, out_dir / CHECKPOINT)
+    checkpoints.write(slim, out_dir / CHECKPOINT)
     for name in ("config.yaml", MILESTONES, "eval.json"):
-        if (run_dir / name).exists():
-            tmp = out_dir / f".{name}.tmp"
-            shutil.copyfile(run_dir / name, tmp)
-            os.replace(tmp, out_dir / name)
+        if (run_dir / name).exists() and (run_dir / name).resolve() != (out_dir / name).resolve():
+            runfiles.copy_atomic(run_dir / name, out_dir / name)
     return out_dir / CHECKPOINT
 
 
-def evaluate(run_dir: str | Path, make_env, episodes: int, deterministic: bool = True, metric_hooks=(),
+def evaluate(run: str | Path | SavedRun, make_env, episodes: int, deterministic: bool = True, metric_hooks=(),
              record_wrapper=None, record_dir: str | Path | None = None, notes: dict | None = None,
-             out: str | Path | None = None) -> dict:
-    """Load the latest checkpoint of a run, play `episodes` episodes, write (to `out`, by default
-    RUN_DIR/eval.json) and return the result.
+             out: str | Path | None = None, seed: int = seeds.VALIDATION_SET, progress: bool = False) -> dict:
+    """Play `episodes` episodes of evaluation set `seed` (seeds.evaluation: never a training seed) with
+    a run's checkpoint (a run directory, a checkpoint file or an open_run), write the result to `out`
+    when given, and return it.
     `metric_hooks` (as in Trainer) add to its `metrics`; with `record_wrapper`, every episode is recorded
     into `record_dir` (files `episode...`), played one after the other in a single env (the same
     layouts: `play`); `notes` are written into eval.json as they are."""
-    run_dir = Path(run_dir)
-    if not (run_dir / "config.yaml").exists():
-        raise InputError(f"{run_dir}: not a run directory (no config.yaml)")
-    cfg = config_mod.load(run_dir / "config.yaml")
-    path = run_dir / CHECKPOINT
-    if not path.exists():
-        raise InputError(f"{run_dir}: no {CHECKPOINT}; train first")
-    state = read_checkpoint(path)
+    run = run if isinstance(run, SavedRun) else open_run(run)
+    cfg, state = run.cfg, run.state
+    first_seed = seeds.evaluation(seed, 0)
+    seeds.evaluation(seed, episodes * max(1, cfg.envs))  # the last seed the envs may reach is in the set
     device = resolve_device(cfg.device)
     if record_wrapper:
-        meta = {"run": str(run_dir), "step": int(state["step"]), "checkpoint": str(path), "eval": True,
+        meta = {"run": str(run.run_dir), "step": int(state["step"]), "checkpoint": str(run.checkpoint), "eval": True,
                 "deterministic": deterministic}
-        stem = Path(record_dir or run_dir / "eval_replays") / "episode"
+        stem = Path(record_dir or run.run_dir / "eval_replays") / "episode"
         vec = make_vec_env(lambda: record_wrapper(make_env(), stem, meta), 1, 1, flatten=cfg.encoder == "mlp",
                            use_state=cfg.critic == "state")
     else:
         vec = open_envs(make_env, cfg, min(episodes, cfg.envs))
     try:
         policies = build_policies(vec.spec, cfg, device)
-        load_policies(policies, state, path)
+        load_policies(policies, state, run.checkpoint)
         for policy in policies.values():
             policy.eval()
-        done = play(vec, policies, episodes, device, deterministic, cfg.seed + 10_000)
+        done = play(vec, policies, episodes, device, deterministic, first_seed, progress=progress)
     finally:
         vec.close()
-    result = {"run": str(run_dir), "step": int(state["step"]), "episodes": len(done), "deterministic": deterministic,
+    result = {"run": str(run.run_dir), "step": int(state["step"]), "episodes": len(done), "deterministic": deterministic,
+              "seed": seed, "set": "validation" if seed == seeds.VALIDATION_SET else "test",
               "mean": summarize(done), "std": {k: float(np.std([e[k] for e in done if k in e]))
                                                for k in summarize(done)},
               "metrics": {k: v for hook in metric_hooks for k, v in hook(done).items()}, **(notes or {})}
-    write_json(Path(out) if out else run_dir / "eval.json", result)
+    if out:
+        runfiles.write_json(Path(out), result)
     return result

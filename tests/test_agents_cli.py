@@ -146,9 +146,9 @@ def test_corrupt_checkpoint_is_a_clear_error(tmp_path, capsys):
     (run / "checkpoint.pt").write_bytes(b"not a checkpoint")
     capsys.readouterr()
     assert main(["eval", str(run)]) == 2
-    assert "corrupt or unreadable checkpoint" in capsys.readouterr().err
+    assert "damaged or unreadable checkpoint" in capsys.readouterr().err
     assert main(["train", "--resume", str(run)]) == 2
-    assert "corrupt or unreadable checkpoint" in capsys.readouterr().err
+    assert "damaged or unreadable checkpoint" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("argv, message", [

@@ -16,6 +16,7 @@ import hashlib
 import importlib
 import json
 import math
+import os
 import re
 import statistics
 import time
@@ -24,6 +25,7 @@ from pathlib import Path
 import yaml
 
 from agents.commands.argtypes import number, output_dir, output_file
+from agents import runfiles
 from scenarios.errors import InputError
 
 SKIP_FLAGS = ("target", "algo")
@@ -194,13 +196,7 @@ def run_train(args) -> int:
 
     if args.resume:
         run_dir = Path(args.resume)
-        if not (run_dir / "config.yaml").exists():
-            raise InputError(f"--resume {run_dir}: not a run directory (no config.yaml)")
-        saved = config.load(run_dir / "config.yaml")
-        if args.algo and args.algo != saved.algo:
-            raise InputError(f"--algo {args.algo}: the run {run_dir} was trained with {saved.algo}; a resume keeps it")
-        cfg = config.resolve(saved.algo, ("config.yaml", dataclasses.asdict(saved)), ("flags", _flag_overrides(args)))
-        config.save(cfg, run_dir / "config.yaml")
+        cfg = _resumed_config(args, run_dir)
     else:
         if args.config and args.no_recipe:
             raise InputError("--config and --no-recipe: give one of them")
@@ -215,6 +211,7 @@ def run_train(args) -> int:
         cfg = config.resolve(algo, (source, {**from_file, "algo": algo}), ("flags", _flag_overrides(args)),
                              ("target", {"target": args.target}))
         run_dir = Path(args.run_dir) if args.run_dir else _default_run_dir(cfg)
+        _check_new_run_dir(run_dir, args.overwrite)
     arena = is_arena(cfg.target)
     if cfg.record_every and not arena:
         raise InputError(f"--record-every: only arena scenarios can be recorded, not {cfg.target}")
@@ -225,6 +222,8 @@ def run_train(args) -> int:
     from agents.trainer import Trainer  # torch: only once the flags and files have passed
 
     make_env = env_factory(cfg.target, cfg.env_kwargs, flat=cfg.encoder == "mlp")
+    if arena:
+        announce_compiling(make_env)
     trainer = Trainer(cfg, make_env, run_dir, resume=bool(args.resume),
                       record_wrapper=record_wrapper if arena else None,
                       milestones=stages_reached if arena else None)
@@ -238,37 +237,122 @@ def run_train(args) -> int:
     return 0
 
 
-def run_eval(args) -> int:
+def _resumed_config(args, run_dir: Path):
+    """The config a resume continues with: the run's, checked against its checkpoint, with the flags
+    given, which may change only what can change mid-run (checkpoints.MIDRUN)."""
     from agents import config
-    from agents.trainer import evaluate
+    from agents.checkpoints import MIDRUN
+    from agents.trainer import open_run, resolve_device
 
-    run_dir = Path(args.run_dir)
     if not (run_dir / "config.yaml").exists():
-        raise InputError(f"{run_dir}: not a run directory (no config.yaml)")
+        raise InputError(f"--resume {run_dir}: not a run directory (no config.yaml)")
+    saved = open_run(run_dir).cfg
+    others = {"--algo": args.algo, "target": args.target, "--config": args.config, "--run-dir": args.run_dir,
+              "--overwrite": args.overwrite or None, "--no-recipe": args.no_recipe or None}
+    given = [name if value is True else f"{name} {value}" for name, value in others.items() if value is not None]
+    if given:
+        raise InputError(f"--resume continues the run as it was configured; {', '.join(given)} cannot be given "
+                         f"with it (flags that may change: {', '.join('--' + k.replace('_', '-') for k in MIDRUN)})")
+    flags = _flag_overrides(args)
+    fixed = {k: v for k, v in flags.items() if k not in MIDRUN and v != getattr(saved, k)}
+    if fixed:
+        shown = "; ".join(f"--{k.replace('_', '-')} (the run has {getattr(saved, k)!r})" for k in fixed)
+        raise InputError(f"--resume {run_dir}: a resume cannot change {shown}; only "
+                         f"{', '.join('--' + k.replace('_', '-') for k in MIDRUN)}")
+    cfg = config.resolve(saved.algo, ("config.yaml", dataclasses.asdict(saved)), ("flags", flags))
+    resolve_device(cfg.device)
+    return cfg
+
+
+def _check_new_run_dir(run_dir: Path, overwrite: bool) -> None:
+    if run_dir.exists() and not run_dir.is_dir():
+        raise InputError(f"--run-dir {run_dir}: exists and is not a directory")
+    if (run_dir / "config.yaml").exists() or (run_dir / "checkpoint.pt").exists():
+        if not overwrite:
+            raise InputError(f"--run-dir {run_dir}: holds a run already; --resume {run_dir} continues it, "
+                             "--overwrite replaces it")
+    elif run_dir.is_dir() and any(run_dir.iterdir()):
+        raise InputError(f"--run-dir {run_dir}: is not empty and holds no run; give an empty or new directory")
+    probe = run_dir if run_dir.exists() else next(p for p in run_dir.parents if p.exists())
+    if not os.access(probe, os.W_OK):
+        raise InputError(f"--run-dir {run_dir}: {probe} is not writable")
+
+
+def _kernels_cached() -> bool:
+    import sys
+
+    import arena  # noqa: F401  (imports the modules holding the kernels)
+    from numba.core.registry import CPUDispatcher
+
+    kernels = [v for name, module in list(sys.modules.items()) if name.startswith("arena.")
+               for v in vars(module).values() if isinstance(v, CPUDispatcher)]
+    return all(os.path.exists(k._cache._cache_file._index_path) for k in kernels)
+
+
+def announce_compiling(make_env) -> None:
+    """The arena's numba kernels compile on first use and are cached: say so, once, and how long it took."""
+    if _kernels_cached():
+        return
+    print("compiling the arena's numba kernels (first run only; about 2 minutes)...", flush=True)
+    start = time.perf_counter()
+    env = make_env()
+    env.reset(seed=0)
+    env.close()
+    print(f"compiled in {time.perf_counter() - start:.0f} s; later runs load them from the cache", flush=True)
+
+
+def _eval_home(run_dir: Path) -> Path:
+    """Where eval writes what --out and --record do not place: beside the checkpoint, unless that is
+    inside the installed package or not writable; then into the current directory, as
+    `<run name>.eval.json` and `<run name>.eval_replays/`."""
+    package = Path(__file__).resolve().parent.parent
+    inside = run_dir.resolve().is_relative_to(package)
+    if not inside and os.access(run_dir, os.W_OK):
+        return run_dir
+    why = "is part of the installed package" if inside else "is not writable"
+    print(f"{run_dir} {why}: writing into {Path.cwd()} instead (--out FILE, --record DIR to choose)")
+    return Path.cwd()
+
+
+def _eval_path(home: Path, run_dir: Path, name: str) -> Path:
+    return home / name if home == run_dir else home / f"{run_dir.name}.{name}"
+
+
+def run_eval(args) -> int:
+    from agents.trainer import evaluate, open_run
+
     if args.episodes < 1:
         raise InputError("--episodes must be at least 1")
-    cfg = config.load(run_dir / "config.yaml")
+    run = open_run(args.run_dir)
+    cfg, run_dir = run.cfg, run.run_dir
     arena = is_arena(cfg.target)
     record_dir = None
+    home = run_dir if args.out and args.record != "" else _eval_home(run_dir)
     if args.record is not None:
         if not arena:
             raise InputError(f"--record: only arena scenarios can be recorded, not {cfg.target}")
-        record_dir = Path(args.record or run_dir / "eval_replays")
+        record_dir = Path(args.record or _eval_path(home, run_dir, "eval_replays"))
         if record_dir.exists() and not record_dir.is_dir():
             raise InputError(f"--record {record_dir}: exists and is not a directory")
     env_kwargs = {**cfg.env_kwargs, **(args.env_kwargs or {})}
-    out = Path(args.out) if args.out else run_dir / eval_name(cfg.env_kwargs, env_kwargs)
+    out = Path(args.out) if args.out else _eval_path(home, run_dir, eval_name(cfg.env_kwargs, env_kwargs))
     if out.is_dir():
         raise InputError(f"--out {out}: is a directory; give a file name such as {out / 'eval.json'}")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if not args.out:
-        _keep_other_size(out, args.episodes)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise InputError(f"--out {out}: cannot create its directory ({e.strerror})") from e
     before = _replays_in(record_dir)
     make_env = env_factory(cfg.target, env_kwargs, flat=cfg.encoder == "mlp")
-    result = evaluate(run_dir, make_env, args.episodes, not args.stochastic,
+    if arena:
+        announce_compiling(make_env)
+    result = evaluate(run, make_env, args.episodes, not args.stochastic,
                       metric_hooks=[stage_rates, stage_returns] if arena else [],
                       record_wrapper=record_wrapper if record_dir else None, record_dir=record_dir,
-                      notes={"env_kwargs": env_kwargs}, out=out)
+                      notes={"env_kwargs": env_kwargs}, seed=args.seed, progress=True)
+    if not args.out:
+        _keep_other_size(out, args.episodes)
+    runfiles.write_json(out, result)
     print(json.dumps(result["mean"], indent=2))
     if any(k.startswith("stage/") for k in result["metrics"]):
         print(stage_table(result["metrics"], result["episodes"]))
@@ -289,7 +373,7 @@ def _keep_other_size(out: Path, episodes: int) -> None:
         return
     if previous != episodes:
         kept = out.with_suffix(f".{previous}ep.json")
-        out.replace(kept)
+        runfiles.copy_atomic(out, kept)
         print(f"kept the previous eval, over {previous} episodes, as {kept}")
 
 
@@ -398,6 +482,7 @@ def _where_to_write(group) -> None:
     group.add_argument("--run-dir", metavar="DIR", type=output_dir("--run-dir"),
                        help="where the run is written (default runs/<target>-<algo>-<time>)")
     group.add_argument("--resume", metavar="RUN_DIR", help="continue a run from its last checkpoint (default: a new run)")
+    group.add_argument("--overwrite", action="store_true", help="replace the run already in --run-dir (default: refuse)")
 
 
 def register(subparsers):
@@ -415,8 +500,10 @@ def register(subparsers):
     ev = subparsers.add_parser("eval", help="play a trained run's policy and write eval.json",
                                description="Play a run's policies (or an exported checkpoint's) for some "
                                            "episodes and write the mean metrics and stage rates as JSON.")
-    ev.add_argument("run_dir", metavar="RUN_DIR", help="a run directory of `arena train` or of `arena export`")
+    ev.add_argument("run_dir", metavar="RUN", help="a run directory (of `arena train` or `arena export`) or a checkpoint file")
     ev.add_argument("--episodes", type=number(int, 1, 10**6, "--episodes"), default=10, help="episodes to play (default 10)")
+    ev.add_argument("--seed", type=number(int, 0, 2**20 - 1, "--seed"), default=0,
+                    help="evaluation set: 0 validation, others test; never a training seed (default 0)")
     ev.add_argument("--stochastic", action="store_true",
                     help="sample actions instead of taking the most likely (default: most likely)")
     ev.add_argument("--record", nargs="?", const="", default=None, metavar="DIR",
@@ -437,12 +524,13 @@ def register(subparsers):
     ex.add_argument("run_dir", metavar="RUN_DIR", help="the run to export")
     ex.add_argument("out_dir", metavar="OUT_DIR", type=output_dir("OUT_DIR"),
                     help="the directory to write (created if missing)")
+    ex.add_argument("--overwrite", action="store_true", help="replace a run already in OUT_DIR (default: refuse)")
     ex.set_defaults(run=run_export)
 
 
 def run_export(args) -> int:
     from agents.trainer import export_policies
 
-    path = export_policies(args.run_dir, args.out_dir)
+    path = export_policies(args.run_dir, args.out_dir, overwrite=args.overwrite)
     print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB); play it with: arena eval {args.out_dir}")
     return 0
