@@ -142,8 +142,6 @@ class Agents(Strict):
     """Reach for grabbing, from the agent's centre to the object's outline, metres (upstream's lock_grab_radius)"""
     lock_range: PositiveFloat = 0.25
     """Reach for locking, from the agent's centre to the object's outline, metres (upstream's lock_grab_radius)"""
-    mount_speed: NonNegativeFloat = 0.0
-    """Minimum uphill speed to drive onto a ramp"""
 
 
 class Boxes(Strict):
