@@ -35,7 +35,7 @@ def test_train_writes_a_checkpoint_that_eval_plays(target, tmp_path):
 
 @pytest.mark.parametrize("target, env_kwargs, message", [
     ("pz:mpe2.simple_spread_v3", "{n_agent: 2}", "unexpected keyword argument 'n_agent'"),
-    ("pz:mpe2", "{}", "pz:mpe2: the module has no parallel_env()"),
+    ("pz:mpe2", "{}", "pz:mpe2: not a PettingZoo environment module (it has no parallel_env())"),
 ])
 def test_a_target_that_cannot_be_built_exits_2_naming_it(target, env_kwargs, message, tmp_path, capsys):
     run = tmp_path / "run"

@@ -246,7 +246,6 @@ def _resumed_config(args, run_dir: Path):
 
     if not (run_dir / "config.yaml").exists():
         raise InputError(f"--resume {run_dir}: not a run directory (no config.yaml)")
-    saved = open_run(run_dir).cfg
     others = {"--algo": args.algo, "target": args.target, "--config": args.config, "--run-dir": args.run_dir,
               "--overwrite": args.overwrite or None, "--no-recipe": args.no_recipe or None}
     given = [name if value is True else f"{name} {value}" for name, value in others.items() if value is not None]
@@ -254,6 +253,8 @@ def _resumed_config(args, run_dir: Path):
         raise InputError(f"--resume continues the run as it was configured; {', '.join(given)} cannot be given "
                          f"with it (flags that may change: {', '.join('--' + k.replace('_', '-') for k in MIDRUN)})")
     flags = _flag_overrides(args)
+    config.resolve(config.Config.algo, ("flags", flags))  # bad values are named before any file is read
+    saved = open_run(run_dir).cfg
     fixed = {k: v for k, v in flags.items() if k not in MIDRUN and v != getattr(saved, k)}
     if fixed:
         shown = "; ".join(f"--{k.replace('_', '-')} (the run has {getattr(saved, k)!r})" for k in fixed)
