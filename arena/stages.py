@@ -4,8 +4,11 @@
   (random seekers against hiders spawned in their room manage about one step in eight);
 - fort: when the preparation phase ends, every hider is inside a room whose every door is shut
   by boxes the hiders locked;
-- ramp use: a seeker crossed a LOW wall on a ramp;
-- ramp defence: the hiders had locked every ramp by the end of the preparation phase.
+- ramp use: a seeker got on a ramp outside the hiders' room and into the room over a LOW wall
+  while elevated (not through a door, not along a wall top and down outside);
+- ramp defence: at the end of the preparation phase every ramp is out of the seekers' use: locked
+  by the hiders, or inside the hiders' room with the room sealed by their locked boxes (a ramp in
+  a room the seekers can walk into is reachable; see `arena.forts.sealed`).
 """
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ STAGES: dict[str, Callable[[dict], bool]] = {
     "chasing": lambda s: s["hidden_fraction"] <= 0.5,
     "fort": lambda s: s["fort_prep"] >= 1.0,
     "ramp_use": lambda s: s["seeker_ramp_crossings"] >= 1.0,
-    "ramp_defence": lambda s: s["ramps_locked_by_hiders_prep"] >= 1.0,
+    "ramp_defence": lambda s: s["ramps_defended_prep"] >= 1.0,
 }
 
 

@@ -4,7 +4,7 @@ Episode statistics follow upstream's: how far boxes and ramps moved and how many
 at the end of the preparation phase and at the end of the episode, and how long hiders hid;
 and those the emergence stages are read from: whether the hiders sat in a room with every door
 shut by their locked boxes when the preparation phase ended (a fort), what share of the ramps they had
-locked by then, and how often a seeker got into the hiders' room over a LOW wall on a ramp."""
+locked by then or shut in their sealed room (out of the seekers' use), and how often a seeker got into the hiders' room over a LOW wall on a ramp."""
 from __future__ import annotations
 
 import numpy as np
@@ -89,12 +89,22 @@ class HideAndSeek:
             self.stats[f"num_{name}_lock{suffix}"] = float((snap.obj_lock[mine] >= 0).sum())
         if suffix == "_prep":
             ramps = kind == RAMP
-            locked = (ramps & (snap.obj_lock == HIDERS)).sum()
-            self.stats["ramps_locked_by_hiders_prep"] = float(locked / ramps.sum()) if ramps.any() else 0.0
+            locked = ramps & (snap.obj_lock == HIDERS)
+            self.stats["ramps_locked_by_hiders_prep"] = float(locked.sum() / ramps.sum()) if ramps.any() else 0.0
+            defended = locked | (ramps & self._shut_in(snap))
+            self.stats["ramps_defended_prep"] = float(defended.sum() / ramps.sum()) if ramps.any() else 0.0
             self.stats["fort_prep"] = float(forts.fort(snap, self.layout, self.hider_idx, HIDERS))
             # the same, under a key for the room's door count: averaged over the episodes that have it
             doors = int(forts.of_room(self.layout, self.layout.room).sum())
             self.stats[f"fort_prep_doors_{doors}"] = self.stats["fort_prep"]
+
+    def _shut_in(self, snap: Snapshot) -> np.ndarray:
+        """(O,) bool: objects out of the seekers' reach inside the hiders' room: their centre is in the
+        room and the hiders' locked boxes seal it (no path an agent fits through leads in on the ground)."""
+        room = self.layout.room
+        if room is None or not forts.sealed(snap, room, np.zeros((0, 4)), HIDERS):
+            return np.zeros(len(snap.obj_pos), dtype=bool)
+        return forts.inside(snap.obj_pos, room)
 
     def episode_stats(self, last: Snapshot) -> dict[str, float]:
         self._record_phase(last, "")

@@ -1,5 +1,6 @@
-"""The ramp-use statistic on hand-made seeker paths, independent of the ramp physics: a crossing is a
-seeker getting into the hiders' room over a LOW wall while elevated, having got on outside."""
+"""The ramp statistics on hand-made snapshots, independent of the ramp physics. Ramp use: a seeker gets
+into the hiders' room over a LOW wall while elevated, having got on outside. Ramp defence: every ramp
+locked by the hiders or shut in their sealed room when the preparation phase ends."""
 import dataclasses
 
 import numpy as np
@@ -75,3 +76,41 @@ def test_two_separate_crossings_count_twice():
     second = [(x, y + 1.0, up) for x, y, up in UP_OVER_DOWN_INSIDE]
     # the second trip starts from outside again: teleported there on the ground
     assert _crossings(UP_OVER_DOWN_INSIDE + back_out + second)[0] == 2.0
+
+
+def _defended(ramps, locks, box_locks=(-1,), seed=0, **overrides):
+    """`ramps_defended_prep` when the preparation phase ends with the ramps at `ramps` ((x, y) each),
+    locked as `locks` says (team or -1), and the one box in the only door of the room, locked as
+    `box_locks` says."""
+    env = arena.parallel_env(**{"layout__door_dropout": 1.0, "ramps__count": len(ramps), "boxes__count": 1,
+                                "rules__prep_fraction": 0.5, "horizon": 4, **overrides})
+    env.reset(seed=seed)
+    first, layout = env.snapshot, env.world.layout
+    door = layout.doors[0]
+    middle = (door[:2] + door[2:]) / 2
+    inward = np.array([1.0, 0.0]) if door[0] == door[2] else np.array([0.0, 1.0])   # the room is (3, 3)-(6, 6)
+    box = middle + (0.25 + 0.03) * inward
+    task = HideAndSeek(env.scenario, first, layout)
+    snap = dataclasses.replace(first, t=first.static.prep_steps, obj_pos=np.array([box, *ramps], dtype=float),
+                               obj_angle=np.zeros(1 + len(ramps)),
+                               obj_lock=np.array([*box_locks, *locks], dtype=first.obj_lock.dtype))
+    task.step(snap)
+    return task.stats["ramps_defended_prep"]
+
+
+def test_a_ramp_locked_by_the_hiders_is_defended():
+    assert _defended([(1.0, 1.0)], [0]) == 1.0
+    assert _defended([(1.0, 1.0)], [1]) == 0.0   # locked by the seekers: theirs to use
+
+
+def test_one_ramp_of_two_locked_is_half_defended_and_no_stage():
+    from arena import stages
+    share = _defended([(1.0, 1.0), (1.0, 2.5)], [0, -1])
+    assert share == 0.5
+    assert not stages.STAGES["ramp_defence"]({"ramps_defended_prep": share})
+
+
+def test_a_ramp_shut_in_the_sealed_room_is_defended_and_a_reachable_one_is_not():
+    assert _defended([(4.5, 4.5)], [-1], box_locks=(0,)) == 1.0    # the door shut by the hiders' locked box
+    assert _defended([(4.5, 4.5)], [-1], box_locks=(-1,)) == 0.0   # the box unlocked: seekers walk in
+    assert _defended([(1.0, 1.0)], [-1], box_locks=(0,)) == 0.0    # sealed room, ramp left outside
