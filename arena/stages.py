@@ -35,3 +35,15 @@ def rates(episodes: Iterable[dict]) -> dict[str, float]:
     if not shown:
         return {}
     return {f"stage/{name}": sum(r[name] for r in shown) / len(shown) for name in STAGES}
+
+
+def phases(firsts: dict[str, int]) -> dict[str, tuple[int, int | None]]:
+    """For each stage with a first step in `firsts` (stages.json): (the step it first held, the step it
+    was overtaken, i.e. the earliest first step of a later stage of the paper's order not before
+    its own; None while no later stage has held). Names that are no stage are left out."""
+    order = [name for name in STAGES if name in firsts]
+    out = {}
+    for k, name in enumerate(order):
+        later = [firsts[n] for n in order[k + 1:] if firsts[n] >= firsts[name]]
+        out[name] = (firsts[name], min(later) if later else None)
+    return out
