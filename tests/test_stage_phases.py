@@ -22,3 +22,7 @@ def test_plot_shades_the_phases_of_a_run_with_overtaken_stages(tmp_path):
     (tmp_path / "metrics.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
     (tmp_path / "stages.json").write_text(json.dumps({"chasing": {"step": 100}, "fort": {"step": 600}}))
     assert plot(tmp_path, tmp_path / "curves.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_two_stages_first_holding_in_the_same_update_leave_the_earlier_one_no_phase():
+    assert stages.phases({"chasing": 100, "fort": 100}) == {"chasing": (100, 100), "fort": (100, None)}
