@@ -158,3 +158,29 @@ def test_a_seeker_cannot_pass_two_boxes_the_detector_calls_a_fort():
     stats, got_in = _walk_in([(-HALF - 0.01, HALF + 0.03), (HALF + 0.01, HALF + 0.03)])
     assert stats["num_box_lock_prep"] == 2
     assert stats["fort_prep"] == 1.0 and not got_in
+
+
+def test_the_doors_of_a_room_are_those_on_its_outline_and_none_without_a_room():
+    env = arena.parallel_env("hide_and_seek_rooms")
+    others = 0
+    for seed in range(6):
+        env.reset(seed=seed)
+        layout = env.world.layout
+        x0, y0, x1, y1 = layout.room
+        middles = (layout.doors[:, :2] + layout.doors[:, 2:]) / 2
+        on_x = np.isclose(middles[:, 0], x0) | np.isclose(middles[:, 0], x1)
+        on_y = np.isclose(middles[:, 1], y0) | np.isclose(middles[:, 1], y1)
+        within = (middles[:, 0] >= x0) & (middles[:, 0] <= x1) & (middles[:, 1] >= y0) & (middles[:, 1] <= y1)
+        assert forts.of_room(layout, layout.room).tolist() == ((on_x | on_y) & within).tolist()
+        assert not forts.of_room(layout, None).any()
+        others += int((~((on_x | on_y) & within)).sum())
+    assert others > 0   # some doors lead between other rooms
+
+
+def test_a_path_crosses_a_low_wall_in_either_direction_and_not_beside_it():
+    walls = np.array([[3.0, 3.0, 3.0, 6.0, 0]])   # LOW, on x = 3
+    assert forts.crosses_low_wall(np.array([2.5, 4.0]), np.array([3.5, 4.5]), walls)
+    assert forts.crosses_low_wall(np.array([3.5, 4.5]), np.array([2.5, 4.0]), walls)
+    assert not forts.crosses_low_wall(np.array([2.5, 2.0]), np.array([3.5, 2.5]), walls)   # below its end
+    assert not forts.crosses_low_wall(np.array([2.5, 4.0]), np.array([2.9, 4.5]), walls)   # short of it
+    assert not forts.crosses_low_wall(np.array([2.5, 4.0]), np.array([3.5, 4.5]), walls + [0, 0, 0, 0, 1])  # TALL
