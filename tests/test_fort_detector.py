@@ -139,13 +139,12 @@ def _walk_in(boxes, seed=1, steps=24):
     start, goal = middle - 0.6 * inward, middle + 1.5 * inward
     env.reset(seed=seed, options={"placement": {"objects": objects,
                                                 "agents": hiders + [(*start, 0.0), (0.5, 1.5, 0.0)]}})
-    infos = {}
     while env.agents:
         snap = env.snapshot
         seeker = drive(snap.agent_pos[2], snap.agent_angvel[2], goal, 0.0)
-        _, _, _, _, infos = env.step({"hider_0": LOCK, "hider_1": LOCK, "seeker_0": seeker, "seeker_1": IDLE})
+        env.step({"hider_0": LOCK, "hider_1": LOCK, "seeker_0": seeker, "seeker_1": IDLE})
     inside = bool(forts.inside(env.snapshot.agent_pos[2:3], env.world.layout.room)[0])
-    return infos["hider_0"]["episode"], inside
+    return env.task.stats, inside   # the episode statistics, as the env handed them out
 
 
 def test_a_seeker_walks_through_the_channel_the_detector_calls_open():
@@ -184,3 +183,7 @@ def test_a_path_crosses_a_low_wall_in_either_direction_and_not_beside_it():
     assert not forts.crosses_low_wall(np.array([2.5, 2.0]), np.array([3.5, 2.5]), walls)   # below its end
     assert not forts.crosses_low_wall(np.array([2.5, 4.0]), np.array([2.9, 4.5]), walls)   # short of it
     assert not forts.crosses_low_wall(np.array([2.5, 4.0]), np.array([3.5, 4.5]), walls + [0, 0, 0, 0, 1])  # TALL
+
+
+def test_the_centre_of_a_room_that_is_not_square():
+    assert forts.room_centre((1.0, 2.0, 5.0, 8.0)).tolist() == [3.0, 5.0]
