@@ -187,3 +187,8 @@ def test_a_path_crosses_a_low_wall_in_either_direction_and_not_beside_it():
 
 def test_the_centre_of_a_room_that_is_not_square():
     assert forts.room_centre((1.0, 2.0, 5.0, 8.0)).tolist() == [3.0, 5.0]
+
+
+def test_gap_points_run_evenly_from_one_end_of_the_door_to_the_other():
+    points = forts.gap_points(np.array([[3.0, 4.2, 3.0, 4.6]]))[0]
+    assert np.allclose(points[:, 0], 3.0) and np.allclose(points[:, 1], np.linspace(4.2, 4.6, forts.DOOR_SAMPLES))
