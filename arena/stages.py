@@ -18,7 +18,8 @@ STAGES: dict[str, Callable[[dict], bool]] = {
     "chasing": lambda s: s["hidden_fraction"] <= 0.5,
     "fort": lambda s: s["fort_prep"] >= 1.0,
     "ramp_use": lambda s: s["seeker_ramp_crossings"] >= 1.0,
-    "ramp_defence": lambda s: s["ramps_defended_prep"] >= 1.0,
+    # episodes recorded before `ramps_defended_prep` existed: their locked share, which never exceeds it
+    "ramp_defence": lambda s: s.get("ramps_defended_prep", s.get("ramps_locked_by_hiders_prep", 0.0)) >= 1.0,
 }
 
 

@@ -21,3 +21,12 @@ def test_episodes_of_other_tasks_are_left_out_of_the_rates():
     rates = stages.rates([_stats(fort=1.0), _stats(hidden=0.2), {"other": 1.0}, _stats(crossings=2.0)])
     assert rates == {"stage/chasing": 1 / 3, "stage/fort": 1 / 3, "stage/ramp_use": 1 / 3, "stage/ramp_defence": 0.0}
     assert stages.rates([]) == {}
+
+
+def test_episodes_recorded_before_the_defence_statistic_read_their_locked_share():
+    old = {"hidden_fraction": 1.0, "fort_prep": 0.0, "seeker_ramp_crossings": 0.0}
+    assert stages.reached({**old, "ramps_locked_by_hiders_prep": 1.0})["ramp_defence"]
+    assert not stages.reached({**old, "ramps_locked_by_hiders_prep": 0.5})["ramp_defence"]
+    assert not stages.reached(old)["ramp_defence"]
+    # the new statistic wins where it exists
+    assert not stages.reached({**old, "ramps_locked_by_hiders_prep": 1.0, "ramps_defended_prep": 0.5})["ramp_defence"]
