@@ -44,8 +44,9 @@ class Carrier:
     """Hider `index` carrying box `box`, now at `start`, to the door whose gap is `door` (x0, y0, x1, y1).
     `distance`: how far the box starts from where it shuts the door; `done_at`: the step it got there."""
 
-    def __init__(self, index: int, box: int, start: np.ndarray, door: np.ndarray, room: tuple, box_half: float):
-        self.index, self.box, self.door = index, box, door
+    def __init__(self, index: int, box: int, start: np.ndarray, door: np.ndarray, room: tuple, box_half: float,
+                 other_doors: np.ndarray):
+        self.index, self.box, self.door, self.room, self.other_doors = index, box, door, room, other_doors
         self.lo, self.hi = np.array(room[:2]) + MARGIN, np.array(room[2:]) - MARGIN
         middle = (door[:2] + door[2:]) / 2
         inward = forts.room_centre(room) - middle
@@ -58,7 +59,7 @@ class Carrier:
         """Would the box, locked where it is, shut the door?"""
         locked = np.full_like(snap.obj_lock, -1)
         locked[self.box] = HIDERS
-        return bool(forts.doors_shut(dataclasses.replace(snap, obj_lock=locked), self.door[None], HIDERS)[0])
+        return forts.sealed(dataclasses.replace(snap, obj_lock=locked), self.room, self.other_doors, HIDERS)
 
     def act(self, snap: Snapshot) -> np.ndarray:
         i, b = self.index, self.box
@@ -99,14 +100,15 @@ class FortBuilders:
         hiders = [i for i, team in enumerate(st.agent_team) if team == HIDERS]
         free = [k for k, kind in enumerate(st.obj_kind) if kind == BOX]
         self.carriers = []
-        for door, hider in zip(self.doors, hiders):
+        for d, (door, hider) in enumerate(zip(self.doors, hiders)):
             if not free:
                 break
             middle = (door[:2] + door[2:]) / 2
             box = min(free, key=lambda k: np.linalg.norm(snap.obj_pos[k] - middle))
             free.remove(box)
             half = float(st.obj_half[box].max())
-            self.carriers.append(Carrier(hider, box, snap.obj_pos[box], door, layout.room, half))
+            self.carriers.append(Carrier(hider, box, snap.obj_pos[box], door, layout.room, half,
+                                         np.delete(self.doors, d, axis=0)))
         self.waiting = hiders[len(self.carriers):]
 
     def act(self, snap: Snapshot) -> dict[str, np.ndarray]:

@@ -59,7 +59,9 @@ def _log(run, key):
 def _train(run, env=CoopEnv, **options):
     cfg = config.resolve("mappo", ("test", dict(target="pz:test", steps=6000, envs=4, rollout_len=50, workers=1,
                                                 lr=3e-3, ent_coef=0.001, **{"seed": 1, **options})))
-    Trainer(cfg, env, run).train()
+    trainer = Trainer(cfg, env, run)
+    trainer.train()
+    return trainer
 
 
 def test_a_floor_keeps_a_learning_team_less_certain_than_it_would_be(tmp_path):
@@ -80,16 +82,23 @@ def test_a_floor_on_one_component_keeps_that_component_exploring_and_lets_the_ot
     assert max(_log(tmp_path / "floored", "mate/ent_coef_1")) > 0.01
 
 
-def test_the_floor_lets_go_at_the_last_stage_of_the_curriculum_and_survives_a_resume(tmp_path):
+def test_the_floor_lets_go_at_the_last_stage_of_the_curriculum(tmp_path):
     _train(tmp_path, entropy_target={"mate": 2.0}, curriculum={"x": [0.0, 1.0]}, curriculum_until=0.5)
     coef, stage_x = _log(tmp_path, "mate/ent_coef"), _log(tmp_path, "curriculum/x")
     held = [c for c, x in zip(coef, stage_x) if x < 1.0]
     assert held == sorted(held) and held[-1] > 0.001  # entropy of 3 choices is always below 2 nats
     assert coef[-1] == 0.001
+
+
+def test_a_resume_restores_a_raised_floor(tmp_path):
+    # no curriculum: the floor holds to the end, its coefficient raised far above the base
+    trained = _train(tmp_path, entropy_target={"mate": 2.0})
+    raised = trained.entropy_floors["mate"].log_scale.tolist()
+    assert raised[0] > 1.0
     cfg = config.load(tmp_path / "config.yaml")
     resumed = Trainer(config.resolve("mappo", ("test", {**vars(cfg), "steps": 8000})), CoopEnv, tmp_path, resume=True)
     try:
-        assert resumed.entropy_floors["mate"].log_scale.tolist() == [0.0]
+        assert resumed.entropy_floors["mate"].log_scale.tolist() == raised
     finally:
         resumed.close()
 

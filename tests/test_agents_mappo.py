@@ -1,3 +1,4 @@
+import dataclasses
 import json
 
 import gymnasium as gym
@@ -17,11 +18,13 @@ def _cfg(algo, **overrides):
 
 
 @pytest.mark.parametrize("bf16", [False, True], ids=["float32", "bfloat16"])
-def test_mappo_improves_on_a_cooperative_task(tmp_path, bf16):
-    if bf16 and not native_bf16(torch.device("cpu")):
-        pytest.skip("this CPU has no native bfloat16: the trainer would fall back to float32")
+def test_mappo_improves_on_a_cooperative_task(tmp_path, monkeypatch, bf16):
+    if bf16 and not native_bf16(torch.device("cpu")):   # run the bf16 branch all the same: torch emulates it
+        monkeypatch.setattr(trainer, "native_bf16", lambda device: True)
     cfg = _cfg("mappo", steps=20_000, envs=8, rollout_len=50, epochs=5, minibatches=1, lr=2e-3, workers=1, bf16=bf16)
-    Trainer(cfg, parallel_env, tmp_path).train()
+    run = Trainer(cfg, parallel_env, tmp_path)
+    assert run.algos["mate"].cfg.bf16 == bf16
+    run.train()
     first = json.loads((tmp_path / "metrics.jsonl").read_text().splitlines()[0])["return/mate"]
     after = evaluate(tmp_path, parallel_env, episodes=40)["mean"]
     # a random team names the digit 1/3 of the time (return ~1.4); the best return is ~4.3
@@ -77,6 +80,17 @@ def test_opponent_pool_replaces_one_team_and_masks_its_rows():
     vec.close()
 
 
+def _same(a, b) -> bool:
+    """Two nested state dicts hold equal tensors, numbers and lists."""
+    if isinstance(a, dict):
+        return isinstance(b, dict) and a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, torch.Tensor):
+        return isinstance(b, torch.Tensor) and a.shape == b.shape and torch.equal(a, b)
+    return a == b
+
+
 def test_self_play_with_an_opponent_pool_trains_and_resumes(tmp_path):
     cfg = _cfg("mappo", steps=1024, envs=4, rollout_len=64, workers=1, opponent_pool=2, pool_every=1, hidden=[16])
     Trainer(cfg, competitive_env, tmp_path).train()
@@ -84,6 +98,22 @@ def test_self_play_with_an_opponent_pool_trains_and_resumes(tmp_path):
     assert {k: len(v) for k, v in saved["pool"]["snapshots"].items()} == {"hider": 2, "seeker": 2}
     metrics = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
     assert all(m["return/hider"] == -m["return/seeker"] for m in metrics if "return/hider" in m)
+
+    longer = dataclasses.replace(cfg, steps=2048)
+    fresh = Trainer(longer, competitive_env, tmp_path / "fresh")
+    resumed = Trainer(longer, competitive_env, tmp_path, resume=True)
+    try:
+        for team in ("hider", "seeker"):   # the trained weights, not the initial ones, and the optimiser
+            assert _same(resumed.policies[team].state_dict(), saved["policies"][team])
+            assert not _same(fresh.policies[team].state_dict(), saved["policies"][team])
+            assert _same(resumed.algos[team].state_dict(), saved["algos"][team])
+        assert _same(resumed.pool.state_dict(), saved["pool"]) and resumed.step == saved["step"]
+        resumed.train()
+    finally:
+        fresh.close()
+    assert resumed.step >= 2048
+    after = torch.load(tmp_path / "checkpoint.pt", weights_only=True)
+    assert not _same(after["policies"]["hider"], saved["policies"]["hider"])   # it went on learning
 
 
 def test_one_actor_per_rank_lets_mates_that_see_the_same_thing_act_differently(tmp_path):

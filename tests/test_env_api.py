@@ -22,12 +22,27 @@ def test_render_through_aec():
     render_test(lambda render_mode=None: parallel_to_aec(arena.parallel_env(render_mode=render_mode)))
 
 
-def test_aec_form_steps():
-    env = arena.env()
-    env.reset(seed=3)
-    for agent in env.agent_iter(max_iter=50):
-        _, _, term, trunc, _ = env.last()
-        env.step(None if term or trunc else env.action_space(agent).sample())
+def test_aec_form_plays_the_same_steps_as_the_parallel_env():
+    par, aec = arena.parallel_env(), arena.env()
+    first, _ = par.reset(seed=3)
+    aec.reset(seed=3)
+    rng = np.random.default_rng(0)
+    order = list(aec.agents)
+    assert order == par.agents
+    paid = 0.0
+    for _ in range(40):   # into the main phase (after 32 preparation steps), where rewards are paid
+        actions = {a: rng.integers(0, par.action_space(a).nvec) for a in par.agents}
+        obs, rewards, _, _, _ = par.step(actions)
+        for agent in order:   # the AEC form takes the agents in turn, then steps the world once
+            assert aec.agent_selection == agent
+            aec.step(actions[agent])
+        for agent in order:
+            seen = aec.observe(agent)
+            assert all(np.array_equal(seen[k], obs[agent][k]) for k in obs[agent])
+            assert aec.rewards[agent] == rewards[agent]
+        paid += sum(abs(r) for r in rewards.values())
+    assert paid > 0
+    assert not all(np.array_equal(obs[a]["observation_self"], first[a]["observation_self"]) for a in order)
 
 
 def _episode(name, seed):

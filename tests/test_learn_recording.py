@@ -33,7 +33,9 @@ def test_every_update_with_episodes_logs_the_stage_rates(run):
     rows = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
     with_episodes = [r for r in rows if r["episodes"]]
     assert with_episodes and all(STAGE_KEYS <= r.keys() for r in with_episodes)
-    assert all(0.0 <= r[k] <= 1.0 for r in with_episodes for k in STAGE_KEYS)
+    # a share of the update's episodes: a whole number of them
+    assert all(0.0 <= r[k] <= 1.0 and (r[k] * r["episodes"]) == pytest.approx(round(r[k] * r["episodes"]))
+               for r in with_episodes for k in STAGE_KEYS)
     assert json.loads((run / "stages.json").read_text()) == {}  # nothing showed in most episodes yet
 
 

@@ -77,7 +77,7 @@ def test_first_steps_go_to_stages_json_with_a_highlight_and_survive_resume(tmp_p
 
 def test_the_arena_milestones_are_the_emergence_stages():
     episode = {"return/hider": 1.0, "episode/hidden_fraction": 0.2, "episode/fort_prep": 1.0,
-               "episode/seeker_ramp_crossings": 0.0, "episode/ramps_locked_by_hiders_prep": 0.0}
+               "episode/seeker_ramp_crossings": 0.0, "episode/ramps_defended_prep": 0.0}
     assert learn.stages_reached(episode) == {"chasing": True, "fort": True, "ramp_use": False, "ramp_defence": False}
     assert learn.stage_rates([episode, {**episode, "episode/fort_prep": 0.0}])["stage/fort"] == 0.5
     assert learn.stages_reached({"return/agent": 1.0}) == {} and learn.stage_rates([{"return/agent": 1.0}]) == {}
@@ -85,7 +85,7 @@ def test_the_arena_milestones_are_the_emergence_stages():
 
 def test_stage_returns_split_each_teams_return_by_whether_the_stage_showed():
     fort = {"return/hider": 30.0, "return/seeker": -30.0, "episode/hidden_fraction": 0.9, "episode/fort_prep": 1.0,
-            "episode/seeker_ramp_crossings": 0.0, "episode/ramps_locked_by_hiders_prep": 0.0}
+            "episode/seeker_ramp_crossings": 0.0, "episode/ramps_defended_prep": 0.0}
     open_door = {**fort, "return/hider": -20.0, "return/seeker": 20.0, "episode/fort_prep": 0.5}
     worth = learn.stage_returns([fort, open_door, {**open_door, "return/hider": -10.0}])
     assert worth["return_with/fort/hider"] == 30.0 and worth["return_without/fort/hider"] == -15.0

@@ -12,7 +12,7 @@ from arena import stages
 
 def _stats(hidden, fort, crossings=0.0, ramps=0.0):
     return {"hidden_fraction": hidden, "fort_prep": fort, "seeker_ramp_crossings": crossings,
-            "ramps_locked_by_hiders_prep": ramps}
+            "ramps_defended_prep": ramps}
 
 
 def test_stage_rates_count_the_episodes_that_show_each_stage():

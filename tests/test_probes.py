@@ -18,8 +18,8 @@ def _probe(name: str):
     return module
 
 
-def test_doors_read_back_from_the_walls_are_the_layouts_doors():
-    doors_of = _probe("recorded").doors_of
+def test_doors_and_room_read_back_from_the_walls_are_the_layouts():
+    doors_of, room_of = _probe("recorded").doors_of, _probe("recorded").room_of
     env = arena.parallel_env("hide_and_seek_quadrant")
     counts = set()
     for seed in range(10):
@@ -29,6 +29,7 @@ def test_doors_read_back_from_the_walls_are_the_layouts_doors():
         counts.add(len(found))
         key = lambda d: tuple(np.round(np.concatenate([np.minimum(d[:2], d[2:]), np.maximum(d[:2], d[2:])]), 6))
         assert sorted(map(key, found)) == sorted(map(key, layout.doors))
+        assert room_of(env.snapshot.static) == layout.room
     assert counts == {1, 2}
 
 

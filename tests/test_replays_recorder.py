@@ -82,7 +82,10 @@ def test_meta_names_the_scenario_seed_run_and_statistics(recorded, tmp_path):
     assert meta["dt"] == env.unwrapped.scenario.world.physics.step_seconds
     assert yaml.safe_load(meta["scenario_yaml"]) == env.unwrapped.scenario.model_dump(mode="json")
     assert [a["name"] for a in meta["entities"]["agents"]] == ["hider_0", "hider_1", "seeker_0", "seeker_1"]
-    assert 0.0 <= meta["episode_stats"]["hider_0"]["hidden_fraction"] <= 1.0
+    replay = fmt.load(env.written[0])
+    team, prep = replay.static.agent_team, replay.static.prep_steps
+    seen = [replay.snapshot(f).sees_agent[np.ix_(team == 1, team == 0)].any() for f in range(prep + 1, replay.num_frames)]
+    assert meta["episode_stats"]["hider_0"]["hidden_fraction"] == pytest.approx(1 - np.mean(seen))
     assert meta["versions"]["numpy"] == np.__version__
 
 

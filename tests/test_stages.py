@@ -17,7 +17,7 @@ def _shut_if_boxes_locked(env) -> np.ndarray:
     """Which doors of the hiders' room the two boxes would shut, were the hiders to lock them."""
     snap, layout = env.snapshot, env.world.layout
     as_if_locked = type(snap)(**{**snap.__dict__, "obj_lock": np.array([0, 0, -1], dtype=np.int8)})
-    return forts.doors_shut(as_if_locked, forts.room_doors(layout, layout.room), team=0)
+    return forts.doors_shut(as_if_locked, layout.room, forts.room_doors(layout, layout.room), team=0)
 
 
 def _fort_episode(lock_both=True, hider_outside=False, seed=3, env=None, actions_at=lambda t: {}, **overrides):
@@ -125,7 +125,8 @@ def test_door_curriculum_starts_boxes_shutting_every_door():
     assert door_counts == {1, 2}   # with one door, the spare box starts anywhere in the room
     env = arena.parallel_env()
     env.reset(seed=0)
-    assert not forts.doors_shut(env.snapshot, forts.room_doors(env.world.layout, env.world.layout.room), 0).any()
+    layout = env.world.layout
+    assert not forts.doors_shut(env.snapshot, layout.room, forts.room_doors(layout, layout.room), 0).any()
 
 
 def test_door_distance_moves_boxes_into_the_room_and_apart():

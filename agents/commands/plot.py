@@ -1,5 +1,6 @@
 """`arena plot RUN_DIR --out curves.png`: returns per team and emergence-stage rates over steps, with
-the step at which each stage first held in most episodes (RUN_DIR/stages.json) marked, and the
+the step at which each stage first held in most episodes (RUN_DIR/stages.json) marked, each stage's
+phase shaded until the next stage first held (where it is overtaken), and the
 curriculum's values (scaled to 0..1 over their waypoints) beside the stage rates; quadrant runs also
 get the fort rate of their one-door and two-door rooms.
 `arena plot RUN_DIR RUN_DIR... --metric KEY...`: one panel per metrics.jsonl key, one line per run."""
@@ -120,6 +121,8 @@ def _save(fig, out: Path) -> Path:
 
 
 def plot(run_dir: Path, out: Path) -> Path:
+    from arena.stages import phases
+
     plt = _pyplot()
     rows = read_metrics(run_dir)
     firsts = read_firsts(run_dir)
@@ -159,6 +162,13 @@ def plot(run_dir: Path, out: Path) -> Path:
                 panel.axvline(step, color=colors.get(name, "grey"), linestyle=":", linewidth=1.5)
             ax.annotate(f"{name.replace('_', ' ')} first", (step, 1.0), xytext=(3, -3), textcoords="offset points",
                         rotation=90, va="top", fontsize=8, color=colors.get(name, "grey"))
+        for name, (first, overtaken) in phases(firsts).items():   # each stage's phase, shaded
+            ax.axvspan(first, rows[-1]["step"] if overtaken is None else overtaken, color=colors.get(name, "grey"),
+                       alpha=0.08)
+            if overtaken is not None:
+                ax.annotate(f"{name.replace('_', ' ')} overtaken", (overtaken, 0.0), xytext=(-3, 3),
+                            textcoords="offset points", rotation=90, ha="right", fontsize=8,
+                            color=colors.get(name, "grey"))
         ax.set_ylabel("share of episodes")
         ax.set_ylim(-0.02, 1.02)
         if stages or curriculum:

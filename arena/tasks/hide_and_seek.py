@@ -4,7 +4,7 @@ Episode statistics follow upstream's: how far boxes and ramps moved and how many
 at the end of the preparation phase and at the end of the episode, and how long hiders hid;
 and those the emergence stages are read from: whether the hiders sat in a room with every door
 shut by their locked boxes when the preparation phase ended (a fort), what share of the ramps they had
-locked by then, and how often seekers crossed a LOW wall on a ramp."""
+locked by then or shut in their sealed room (out of the seekers' use), and how often a seeker got into the hiders' room over a LOW wall on a ramp."""
 from __future__ import annotations
 
 import numpy as np
@@ -29,7 +29,9 @@ class HideAndSeek:
         self.hidden_steps = 0
         self.seeker_crossings = 0
         self.was_elevated = first.agent_elevated.copy()
-        self.mounted_at = first.agent_pos.copy()
+        self.last_pos = first.agent_pos.copy()
+        self.mounted_outside = np.zeros(len(team), dtype=bool)   # got on a ramp outside the hiders' room
+        self.entered_over_wall = np.zeros(len(team), dtype=bool)  # since then, stepped into it over a LOW wall
         self.stats: dict[str, float] = {}
         if first.static.prep_steps == 0:
             self._record_phase(first, "_prep")
@@ -46,8 +48,9 @@ class HideAndSeek:
             reward = np.zeros(len(self.side))
         if snap.t == snap.static.prep_steps:
             self._record_phase(snap, "_prep")
-        if (snap.agent_elevated != self.was_elevated).any():
-            self._note_elevation(snap)
+        if (snap.agent_elevated | self.was_elevated).any():
+            self._note_ramp_use(snap)
+        self.last_pos = snap.agent_pos.copy()
         return reward
 
     def _out_of_bounds(self, snap: Snapshot, reward: np.ndarray) -> None:
@@ -63,13 +66,25 @@ class HideAndSeek:
     def terminated(self, snap: Snapshot) -> bool:
         return False
 
-    def _note_elevation(self, snap: Snapshot) -> None:
-        for i in np.flatnonzero(snap.agent_elevated & ~self.was_elevated):
-            self.mounted_at[i] = snap.agent_pos[i]
-        for i in np.flatnonzero(~snap.agent_elevated & self.was_elevated):
-            if i in self.seeker_idx and forts.crosses_low_wall(self.mounted_at[i], snap.agent_pos[i], snap.static.walls):
+    def _note_ramp_use(self, snap: Snapshot) -> None:
+        """A seeker's ramp crossing: it got on a ramp outside the hiders' room, entered the room over a
+        LOW wall while elevated (a step from outside to inside that cuts the wall, not a door gap), and
+        stepped down inside. Walking a wall top and stepping down outside, or riding through a door,
+        is none. Without a hiders' room nothing counts."""
+        room = self.layout.room
+        if room is None:
+            return
+        now, before = snap.agent_elevated, self.was_elevated
+        was_in, is_in = forts.inside(self.last_pos, room), forts.inside(snap.agent_pos, room)
+        for i in self.seeker_idx:
+            if now[i] and not before[i]:
+                self.mounted_outside[i], self.entered_over_wall[i] = not was_in[i], False
+            if (now[i] or before[i]) and not was_in[i] and is_in[i] \
+                    and forts.crosses_low_wall(self.last_pos[i], snap.agent_pos[i], snap.static.walls):
+                self.entered_over_wall[i] = True
+            if before[i] and not now[i] and self.mounted_outside[i] and self.entered_over_wall[i] and is_in[i]:
                 self.seeker_crossings += 1
-        self.was_elevated = snap.agent_elevated.copy()
+        self.was_elevated = now.copy()
 
     def _record_phase(self, snap: Snapshot, suffix: str) -> None:
         moved = np.linalg.norm(snap.obj_pos - self.start, axis=1)
@@ -80,12 +95,22 @@ class HideAndSeek:
             self.stats[f"num_{name}_lock{suffix}"] = float((snap.obj_lock[mine] >= 0).sum())
         if suffix == "_prep":
             ramps = kind == RAMP
-            locked = (ramps & (snap.obj_lock == HIDERS)).sum()
-            self.stats["ramps_locked_by_hiders_prep"] = float(locked / ramps.sum()) if ramps.any() else 0.0
+            locked = ramps & (snap.obj_lock == HIDERS)
+            self.stats["ramps_locked_by_hiders_prep"] = float(locked.sum() / ramps.sum()) if ramps.any() else 0.0
+            defended = locked | (ramps & self._shut_in(snap))
+            self.stats["ramps_defended_prep"] = float(defended.sum() / ramps.sum()) if ramps.any() else 0.0
             self.stats["fort_prep"] = float(forts.fort(snap, self.layout, self.hider_idx, HIDERS))
             # the same, under a key for the room's door count: averaged over the episodes that have it
             doors = int(forts.of_room(self.layout, self.layout.room).sum())
             self.stats[f"fort_prep_doors_{doors}"] = self.stats["fort_prep"]
+
+    def _shut_in(self, snap: Snapshot) -> np.ndarray:
+        """(O,) bool: objects out of the seekers' reach inside the hiders' room: their centre is in the
+        room and the hiders' locked boxes seal it (no path an agent fits through leads in on the ground)."""
+        room = self.layout.room
+        if room is None or not forts.sealed(snap, room, np.zeros((0, 4)), HIDERS):
+            return np.zeros(len(snap.obj_pos), dtype=bool)
+        return forts.inside(snap.obj_pos, room)
 
     def episode_stats(self, last: Snapshot) -> dict[str, float]:
         self._record_phase(last, "")

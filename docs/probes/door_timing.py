@@ -26,7 +26,7 @@ def main():
     for _, replay, doors in recorded.rooms(args.replays):
         prep = replay.static.prep_steps
         frames = [prep + k for k in AFTER_PREP] + [replay.num_frames - 1]
-        locked = [forts.doors_shut(replay.snapshot(f), doors, HIDERS).all() for f in frames]
+        locked = [forts.doors_shut(replay.snapshot(f), recorded.room_of(replay.static), doors, HIDERS).all() for f in frames]
         any_box = (forts.door_cover(replay.snapshot(prep), forts.gap_points(doors), HIDERS)[:, 1] == 1.0).all()
         rows.append([len(doors), *locked, any_box])
     rows = np.array(rows, dtype=float)

@@ -25,7 +25,7 @@ def main():
     for _, replay, doors in recorded.rooms(args.replays):
         start, end = replay.snapshot(0), replay.snapshot(replay.static.prep_steps)
         boxes = replay.static.obj_kind == BOX
-        shut = forts.doors_shut(end, doors, HIDERS)
+        shut = forts.doors_shut(end, recorded.room_of(replay.static), doors, HIDERS)
         for door, closed in zip(doors, shut):
             middle = (door[:2] + door[2:]) / 2
             rows.append((np.linalg.norm(start.obj_pos[boxes] - middle, axis=1).min(), closed, len(doors)))

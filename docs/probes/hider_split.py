@@ -38,7 +38,7 @@ def main():
         grabs = np.stack([replay.snapshot(t).agent_grab for t in range(prep + 1)]).astype(np.int64)
         grabs[grabs >= 0] = np.where(static.obj_kind[grabs[grabs >= 0]] == BOX, grabs[grabs >= 0], -1)
         held = [grabs[:, h] for h in hiders]
-        fort = bool(forts.doors_shut(replay.snapshot(prep), doors, HIDERS).all())
+        fort = bool(forts.doors_shut(replay.snapshot(prep), recorded.room_of(static), doors, HIDERS).all())
         table.setdefault((len(doors), kind(held)), []).append(fort)
     print(f"{'':>12}  {'one-door rooms':>20}  {'two-door rooms':>20}\n{'':>12}  {'episodes':>10}{'forts':>10}"
           f"  {'episodes':>10}{'forts':>10}")

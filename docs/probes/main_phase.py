@@ -37,7 +37,8 @@ def main():
     args = recorded.parser(__doc__).parse_args()
     groups: dict[str, list[np.ndarray]] = {"fort at prep end": [], "no fort": []}
     for _, replay, doors in recorded.rooms(args.replays):
-        fort = forts.doors_shut(replay.snapshot(replay.static.prep_steps), doors, HIDERS).all()
+        fort = forts.doors_shut(replay.snapshot(replay.static.prep_steps), recorded.room_of(replay.static), doors,
+                                 HIDERS).all()
         groups["fort at prep end" if fort else "no fort"].append(main_phase_shares(replay, doors))
     print(f"share of main-phase steps, mean over episodes\n{'':>17} {'episodes':>8} "
           + " ".join(f"{c:>17}" for c in COLUMNS))

@@ -15,6 +15,12 @@ import replays
 from arena.snapshot import LOW
 
 
+def room_of(static) -> tuple[float, float, float, float]:
+    """The quadrant's hiders' room: from its LOW walls to the far corner of the play area."""
+    low = static.walls[static.walls[:, 4] == LOW]
+    return (float(low[:, [0, 2]].min()), float(low[:, [1, 3]].min()), static.size, static.size)
+
+
 def parser(doc: str) -> argparse.ArgumentParser:
     """A probe's command line: its docstring as help and the directory of recorded episodes."""
     parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
