@@ -77,6 +77,9 @@ class Snapshot:
     sees_agent: np.ndarray     # (A, A) bool: agent i sees agent j (cone + line of sight)
     sees_obj: np.ndarray       # (A, O) bool
     lidar: np.ndarray          # (A, R) float32 distance to the first hit, lidar_range if none
+    # (A,) bool: up at any substep of the step into t (an agent can climb, cross a wall and land
+    # within one step); None where it was not recorded (replays)
+    agent_rose: np.ndarray | None = None
 
     @property
     def prep(self) -> bool:
@@ -96,4 +99,4 @@ def take(world, t: int) -> Snapshot:
         static=st, t=t, agent_pos=pos, agent_vel=agents[:, 3:5], agent_angle=angle, agent_angvel=agents[:, 5],
         agent_elevated=elevated, agent_grab=world.grab.copy(), obj_pos=obj_pos, obj_vel=objects[:, 3:5],
         obj_angle=obj_angle, obj_angvel=objects[:, 5], obj_lock=world.lock.copy(), sees_agent=sees_agent,
-        sees_obj=sees_obj, lidar=lidar)
+        sees_obj=sees_obj, lidar=lidar, agent_rose=world.rose.copy())

@@ -283,6 +283,7 @@ class World:
         self.occluders = sensors.Occluders(self.layout.walls, self.n_objects)
 
         self.elevated = np.zeros(self.n_agents, dtype=bool)
+        self.rose = np.zeros(self.n_agents, dtype=bool)  # up at any substep of the last step
         self.climbing = np.full(self.n_agents, -1, dtype=np.int64)  # the ramp each agent is on
         self.grab = np.full(self.n_agents, -1, dtype=np.int16)
         self.lock = np.full(self.n_objects, -1, dtype=np.int8)
@@ -386,6 +387,7 @@ class World:
             self._force_rows_of = self._agent_rows
             self._force_buffer.set_float_buf(rows.ravel())  # pymunk reads these rows in place from now on
         rows[self._agent_rows, :2] = forces
+        self.rose[:] = self.elevated
         rows[self._agent_rows, 2] = torques
         float_arr = self._force_buffer._float_arr
         for substep in range(self.substeps):
@@ -415,6 +417,7 @@ class World:
 
     def set_elevated(self, i: int, value: bool) -> None:
         self.elevated[i] = value
+        self.rose[i] |= value
         self.agent_shapes[i].filter = HIGH_FILTER if value else GROUND_FILTER
 
     def read(self) -> tuple[np.ndarray, np.ndarray]:

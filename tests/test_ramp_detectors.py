@@ -38,6 +38,26 @@ def test_a_seeker_over_the_wall_into_the_room_on_a_ramp_is_a_crossing():
     assert _crossings(UP_OVER_DOWN_INSIDE)[0] == 1.0
 
 
+def test_a_crossing_within_one_step_counts_when_the_seeker_was_up_at_a_substep():
+    # got on outside, over the wall and down inside between two snapshots: only `agent_rose` shows it
+    env = arena.parallel_env(**NO_DOORS)
+    env.reset(seed=0)
+    first = env.snapshot
+    task = HideAndSeek(env.scenario, first, env.world.layout)
+    who = int(np.flatnonzero(first.static.agent_team == 1)[0])
+    counts = []
+    for rose in (False, True):
+        task = HideAndSeek(env.scenario, first, env.world.layout)
+        snap = first
+        for t, (x, y, up) in enumerate([(2.6, 4.5, False), (3.4, 4.5, rose)], start=1):
+            pos, rose_now = first.agent_pos.copy(), np.zeros_like(first.agent_elevated)
+            pos[who], rose_now[who] = (x, y), up
+            snap = dataclasses.replace(first, t=t, agent_pos=pos, agent_rose=rose_now)
+            task.step(snap)
+        counts.append(task.episode_stats(snap)["seeker_ramp_crossings"])
+    assert counts == [0.0, 1.0]
+
+
 def test_a_hider_doing_the_same_is_no_seeker_crossing():
     assert _crossings(UP_OVER_DOWN_INSIDE, seeker=False)[0] == 0.0
 

@@ -48,7 +48,7 @@ class HideAndSeek:
             reward = np.zeros(len(self.side))
         if snap.t == snap.static.prep_steps:
             self._record_phase(snap, "_prep")
-        if (snap.agent_elevated | self.was_elevated).any():
+        if (self._up(snap) | self.was_elevated).any():
             self._note_ramp_use(snap)
         self.last_pos = snap.agent_pos.copy()
         return reward
@@ -74,17 +74,22 @@ class HideAndSeek:
         room = self.layout.room
         if room is None:
             return
-        now, before = snap.agent_elevated, self.was_elevated
+        now, up, before = snap.agent_elevated, self._up(snap), self.was_elevated
         was_in, is_in = forts.inside(self.last_pos, room), forts.inside(snap.agent_pos, room)
         for i in self.seeker_idx:
-            if now[i] and not before[i]:
+            if up[i] and not before[i]:
                 self.mounted_outside[i], self.entered_over_wall[i] = not was_in[i], False
-            if (now[i] or before[i]) and not was_in[i] and is_in[i] \
+            if (up[i] or before[i]) and not was_in[i] and is_in[i] \
                     and forts.crosses_low_wall(self.last_pos[i], snap.agent_pos[i], snap.static.walls):
                 self.entered_over_wall[i] = True
-            if before[i] and not now[i] and self.mounted_outside[i] and self.entered_over_wall[i] and is_in[i]:
+            if (up[i] or before[i]) and not now[i] and self.mounted_outside[i] and self.entered_over_wall[i] and is_in[i]:
                 self.seeker_crossings += 1
         self.was_elevated = now.copy()
+
+    @staticmethod
+    def _up(snap: Snapshot) -> np.ndarray:
+        """Who was up at some point of the step into `snap`, even if down again by its end."""
+        return snap.agent_elevated if snap.agent_rose is None else snap.agent_elevated | snap.agent_rose
 
     def _record_phase(self, snap: Snapshot, suffix: str) -> None:
         moved = np.linalg.norm(snap.obj_pos - self.start, axis=1)
