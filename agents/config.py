@@ -38,6 +38,9 @@ class Config:
     steps: int = 1_000_000  # total env steps (one step of one env, all its agents)
     envs: int = 8
     workers: int = 0  # env worker processes; 0 = one per core
+    ray: str = ""  # collect on Ray actors (docs/ray.md): local (start Ray here), auto (the running cluster), host:port or ray://host:port
+    ray_workers: int = 0  # Ray rollout workers of 1 CPU each; 0 = one per CPU of the cluster (at most envs)
+    envs_per_worker: int = 0  # envs per Ray worker: sets envs to ray_workers x envs_per_worker; 0 = envs split evenly
     seed: int = 0
     device: str = "auto"  # auto | cpu | cuda
     threads: int = 1  # torch CPU threads of the learner (env workers take the other cores)
@@ -169,6 +172,10 @@ def resolve(algo: str, *layers: tuple[str, dict]) -> Config:
     for key in at_least_one:
         if getattr(cfg, key) < 1:
             raise InputError(f"{key} must be at least 1")
+    if cfg.envs_per_worker:
+        if not (cfg.ray and cfg.ray_workers):
+            raise InputError("envs_per_worker needs ray and ray_workers (--ray [ADDRESS] --ray-workers N)")
+        cfg.envs = cfg.ray_workers * cfg.envs_per_worker
     for key, points in cfg.curriculum.items():
         if not (isinstance(points, list) and len(points) >= 2 and all(isinstance(v, (int, float)) for v in points)):
             raise InputError(f"curriculum: {key} must be a list of at least two numbers [start, ..., end], "

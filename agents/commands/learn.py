@@ -286,6 +286,8 @@ def _add_config_flags(parser: argparse.ArgumentParser):
             group.add_argument(flag, type=int, nargs="+", default=None, metavar="N")
         elif isinstance(default, dict):
             group.add_argument(flag, type=_yaml_mapping, default=None, metavar="YAML")
+        elif name == "ray":  # --ray alone starts Ray on this machine
+            group.add_argument(flag, nargs="?", const="local", default=None, metavar="ADDRESS")
         else:
             group.add_argument(flag, type=type(default), default=None, choices=CHOICES.get(name))
 
