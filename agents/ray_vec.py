@@ -45,14 +45,14 @@ def connect(address: str):
     'local'; a cluster that cannot be reached is an InputError."""
     import ray
 
-    if ray.is_initialized():
-        return
     if address not in ("local", "auto"):
         host, _, port = address.removeprefix("ray://").rpartition(":")
         try:
             socket.create_connection((host, int(port)), timeout=CONNECT_TIMEOUT).close()
         except (OSError, ValueError) as e:
             raise InputError(f"--ray {address}: cannot reach a Ray cluster there ({e})") from e
+    if ray.is_initialized():
+        return
     try:
         ray.init(address=None if address == "local" else address, include_dashboard=False,
                  log_to_driver=False)
@@ -204,10 +204,20 @@ class RayVecEnv:
 
     def reset_restarted(self):
         """Fresh seeds for the envs of restarted workers, so they do not replay episodes already played."""
+        import ray
+
         for i in sorted(self.restarted):
             self.failures += 1
             seed = self.seed + self.num_envs * (FRESH_SEEDS + self.failures)
-            self._get(self.workers[i].reset.remote(seed, self.stride, self.options))
+            deadline = time.monotonic() + COLLECT_TIMEOUT
+            while True:
+                try:
+                    self._get(self.workers[i].reset.remote(seed, self.stride, self.options))
+                    break
+                except RuntimeError as e:
+                    if not isinstance(e.__cause__, ray.exceptions.ActorUnavailableError) or time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.2)  # Ray is still restarting the worker
         self.restarted.clear()
 
     def close(self):
@@ -283,7 +293,7 @@ class RayCollector:
             if result:
                 episodes += result["episodes"]
         if results[0]:
-            torch.set_rng_state(torch.as_tensor(results[0]["rng"]))
+            torch.set_rng_state(torch.tensor(results[0]["rng"]))
         return episodes
 
     def _fold_normalizers(self, team: str, results: list):

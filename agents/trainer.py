@@ -41,7 +41,7 @@ from agents.entropy import EntropyFloor
 from agents.envs import action_dim
 from agents.mappo import OpponentPool
 from agents.policy import TeamPolicy
-from agents.ray_vec import RayCollector, RayVecEnv
+from agents.ray_vec import RayCollector, RayVecEnv, connect
 from agents.ppo import PPO
 from agents.trpo import TNPG, TRPO
 from agents.vec import InProcessVecEnv, make_vec_env
@@ -144,6 +144,8 @@ class Trainer:
     def __init__(self, cfg, make_env, run_dir: str | Path, resume: bool = False, record_wrapper=None,
                  milestones=None):
         self.cfg, self.make_env, self.run_dir = cfg, make_env, Path(run_dir)
+        if cfg.ray:  # an unreachable cluster fails before the run directory exists
+            connect(cfg.ray)
         created = not self.run_dir.exists()
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.metric_hooks: list = []
