@@ -94,8 +94,8 @@ class RolloutWorker:
 
         """Play one rollout with `weights` ({team: {name: array}}); `opponents` {team: (weights, bool
         rows of this worker)} play for their team in those rows (the weights in the object store). Returns the rollout as numpy arrays,
-        the episodes that ended, each normaliser's tally of this rollout, and the torch random state
-        when `rng_state` was given."""
+        the episodes that ended, each normaliser's tally of this rollout, the torch random state when
+        `rng_state` was given, and the node it ran on."""
         for team, policy in self.policies.items():
             policy.load_state_dict({k: torch.tensor(v) for k, v in weights[team].items()})
         playing = {}
@@ -112,7 +112,8 @@ class RolloutWorker:
                             for team, by_name in tallies.items()},
                 "norms": {team: {name: _norm_arrays(getattr(p, name)) for name in tallies[team]}
                           for team, p in self.policies.items()},
-                "rng": torch.get_rng_state().numpy() if rng_state is not None else None}
+                "rng": torch.get_rng_state().numpy() if rng_state is not None else None,
+                "node": ray.get_runtime_context().get_node_id()}
 
 
 def _norms(policy) -> dict:
@@ -230,7 +231,7 @@ class RayVecEnv:
 
 class RayCollector:
     """`Collector`'s members that the trainer uses (`collect`, `rollouts`, `set_opponents`), for a
-    RayVecEnv. `timings` holds the last update's broadcast and gather seconds and lost workers."""
+    RayVecEnv. `timings` holds the last update's broadcast and gather seconds, lost workers and nodes used."""
 
     def __init__(self, vec: RayVecEnv, policies: dict, T: int, device):
         self.vec, self.policies, self.device = vec, policies, device
@@ -271,7 +272,8 @@ class RayCollector:
             raise RuntimeError("every Ray rollout worker was lost in this update")
         episodes = self._merge(results)
         self.timings = {"ray/broadcast_s": broadcast, "ray/gather_s": time.perf_counter() - start - broadcast,
-                        "ray/workers_lost": float(sum(r is None for r in results))}
+                        "ray/workers_lost": float(sum(r is None for r in results)),
+                        "ray/nodes": float(len({r["node"] for r in results if r}))}
         return episodes
 
     def _merge(self, results: list) -> list[dict]:
