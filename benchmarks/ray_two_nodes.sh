@@ -11,6 +11,9 @@ steps=${1:-20000}
 port=6391
 tmp=$(mktemp -d /tmp/arena-ray-XXXX)
 trap '$bin/ray stop --force >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
+# the cluster's own token (Ray's token authentication), kept with the rehearsal's files
+export RAY_AUTH_MODE=token RAY_AUTH_TOKEN_PATH="$tmp/auth_token"
+$bin/python -c "import secrets; print(secrets.token_hex(32))" > "$RAY_AUTH_TOKEN_PATH"
 
 $bin/ray start --head --port=$port --num-cpus=1 --temp-dir="$tmp" --include-dashboard=false \
     --node-manager-port=6392 --object-manager-port=6393 --min-worker-port=20000 --max-worker-port=20099 >/dev/null
