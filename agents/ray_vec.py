@@ -101,7 +101,7 @@ class RolloutWorker:
         playing = {}
         for team, (state, rows) in opponents.items():
             self.players[team].load_state_dict({k: torch.tensor(v) for k, v in ray.get(state).items()})
-            playing[team] = (self.players[team], torch.as_tensor(rows))
+            playing[team] = (self.players[team], torch.tensor(rows))
         self.collector.set_opponents(playing)
         tallies = _tally_normalizers(self.policies)
         if rng_state is not None:
@@ -305,12 +305,12 @@ class RayCollector:
             first = results[0]
             if first:
                 for buf, value in zip((norm.mean, norm.var, norm.count), first["norms"][team][name]):
-                    buf.copy_(torch.as_tensor(value))
+                    buf.copy_(torch.tensor(value))
             for result in results[1:] if first else results:
                 if result:
                     mean, var, count = result["tallies"][team][name]
                     if count > 0:
-                        norm.merge(torch.as_tensor(mean), torch.as_tensor(var), count)
+                        norm.merge(torch.tensor(mean), torch.tensor(var), count)
 
 
 def _fill(dst: torch.Tensor, rows: slice, src):

@@ -49,14 +49,21 @@ def test_ray_ppo_solves_cartpole_in_the_local_budget(tmp_path):
     assert evaluate(tmp_path, make_env, episodes=10)["mean"]["return/agent"] >= 475
 
 
-@pytest.mark.parametrize("algo,overrides", [("mappo", SMALL_MAPPO),
+CURRICULUM_AND_POOL = dict(curriculum={"layout__door_dropout": [0.0, 1.0]}, curriculum_stages=3, curriculum_until=0.5,
+                           opponent_pool=2, pool_every=1, pool_prob=0.5)
+
+
+@pytest.mark.parametrize("algo,overrides", [("mappo", SMALL_MAPPO), ("mappo", {**SMALL_MAPPO, **CURRICULUM_AND_POOL}),
                                             ("ppo", dict(target="gym:CartPole-v1", envs=4, rollout_len=32))])
 def test_one_ray_worker_reproduces_the_local_run(tmp_path, algo, overrides):
-    # ppo keeps its input normaliser (norm_obs), which the worker updates and the learner takes back
+    # the curriculum's env options and the past opponents reach the worker; ppo keeps its input
+    # normaliser (norm_obs), which the worker updates and the learner takes back
     train(tmp_path / "local", algo, 3 * overrides["envs"] * overrides["rollout_len"], **overrides)
     train(tmp_path / "ray", algo, 3 * overrides["envs"] * overrides["rollout_len"], **overrides, ray="local",
           ray_workers=1)
     assert learned(metrics(tmp_path / "ray")) == learned(metrics(tmp_path / "local"))
+    if "curriculum" in overrides:  # the env options did change during the run
+        assert len({m["curriculum/layout__door_dropout"] for m in metrics(tmp_path / "ray")}) > 1
 
 
 def test_two_ray_workers_learn_from_the_same_envs_with_other_action_draws(tmp_path):
