@@ -105,7 +105,7 @@ class RolloutWorker:
         self.collector.set_opponents(playing)
         tallies = _tally_normalizers(self.policies)
         if rng_state is not None:
-            torch.set_rng_state(torch.as_tensor(rng_state))
+            torch.set_rng_state(torch.tensor(rng_state))
         episodes = self.collector.collect()
         return {"episodes": episodes, "rollouts": {team: _arrays(ro) for team, ro in self.collector.rollouts.items()},
                 "tallies": {team: {name: _norm_arrays(t) for name, t in by_name.items()}
