@@ -90,12 +90,12 @@ class RolloutWorker:
         self.vec.set_reset_options(options)
 
     def collect(self, weights: dict, opponents: dict, rng_state) -> dict:
+        """Play one rollout with `weights` ({team: {name: array}}); `opponents` {team: (reference to
+        weights in the object store, bool rows of this worker)} play for their team in those rows.
+        Returns the rollout as numpy arrays, the episodes that ended, each normaliser's tally of this
+        rollout, the torch random state when `rng_state` was given, and the node it ran on."""
         import ray
 
-        """Play one rollout with `weights` ({team: {name: array}}); `opponents` {team: (weights, bool
-        rows of this worker)} play for their team in those rows (the weights in the object store). Returns the rollout as numpy arrays,
-        the episodes that ended, each normaliser's tally of this rollout, the torch random state when
-        `rng_state` was given, and the node it ran on."""
         for team, policy in self.policies.items():
             policy.load_state_dict({k: torch.tensor(v) for k, v in weights[team].items()})
         playing = {}
