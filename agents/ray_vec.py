@@ -14,10 +14,11 @@ their actions from streams of their own (seeded from `seed` and the worker index
 `norm_obs` each worker's input normalisers take in only its own envs during a rollout (the learner
 then folds all of them in, so it ends with statistics over the same observations).
 
-Faults: a worker whose process dies is restarted by Ray (`max_restarts`); its envs are reset with
-fresh seeds and the curriculum's options, and the update uses the rollouts that arrived (the lost
-block is masked out). A rollout that takes longer than `COLLECT_TIMEOUT` seconds counts as lost
-and its worker is restarted, so nothing waits forever."""
+Faults: a worker whose process dies is restarted by Ray (`max_restarts`), which runs the call it
+was given again (`max_task_retries`) on the new process; that one first resets its envs with seeds
+no env of the run used and the curriculum's options. A rollout still missing after
+`COLLECT_TIMEOUT` seconds counts as lost: its worker is restarted and the update uses the rollouts
+that arrived (the lost block is masked out), so nothing waits forever."""
 from __future__ import annotations
 
 import copy
@@ -35,7 +36,8 @@ from scenarios.errors import InputError
 
 COLLECT_TIMEOUT = 900.0  # seconds; far above a rollout's time, so only a stuck worker reaches it
 CONNECT_TIMEOUT = 5.0  # seconds to reach a cluster's address before giving up
-FRESH_SEEDS = 1_000_000  # a restarted worker's envs reset with seeds this many env-blocks past the run's
+FRESH_SEEDS = 1_000_000  # a restarted worker's envs reset with seeds at least this many env-blocks past the run's
+RETRIES = 3  # times a rollout call is run again on its restarted worker
 ROLLOUT_FIELDS = ("actions", "logp", "values", "next_values", "rewards", "terminated", "dones", "mask", "first",
                   "h_actor", "h_critic")
 
@@ -78,6 +80,9 @@ class RolloutWorker:
         self.policies = build_policies(spec, cfg, torch.device("cpu"))
         self.players = {team: copy.deepcopy(p) for team, p in self.policies.items()}
         self.collector = Collector(self.vec, self.policies, cfg.rollout_len, torch.device("cpu"))
+        import ray
+
+        self.fresh = ray.get_runtime_context().was_current_actor_reconstructed  # its envs need a reset
 
     def pid(self) -> int:
         return os.getpid()
@@ -85,17 +90,22 @@ class RolloutWorker:
     def reset(self, seed: int, stride: int, options: dict | None):
         self.vec.set_reset_options(options)
         self.vec.reset(seed + self.rows.start, stride)
+        self.fresh = False
 
     def set_reset_options(self, options: dict | None):
         self.vec.set_reset_options(options)
 
-    def collect(self, weights: dict, opponents: dict, rng_state) -> dict:
+    def collect(self, weights: dict, opponents: dict, rng_state, restart: tuple) -> dict:
         """Play one rollout with `weights` ({team: {name: array}}); `opponents` {team: (reference to
         weights in the object store, bool rows of this worker)} play for their team in those rows.
         Returns the rollout as numpy arrays, the episodes that ended, each normaliser's tally of this
-        rollout, the torch random state when `rng_state` was given, and the node it ran on."""
+        rollout, the torch random state when `rng_state` was given, and the node it ran on. A
+        restarted worker first resets its envs with `restart` (seed, stride, options)."""
         import ray
 
+        if self.fresh:
+            self.reset(*restart)
+            self.fresh = False
         for team, policy in self.policies.items():
             policy.load_state_dict({k: torch.tensor(v) for k, v in weights[team].items()})
         playing = {}
@@ -168,10 +178,9 @@ class RayVecEnv:
         cpus = int(ray.cluster_resources().get("CPU", 1))
         n_workers = min(n_envs, cfg.ray_workers or cpus)
         self.blocks = [range(int(p[0]), int(p[-1]) + 1) for p in np.array_split(np.arange(n_envs), n_workers)]
-        actor = ray.remote(num_cpus=1, max_restarts=-1, max_task_retries=0)(RolloutWorker)
+        actor = ray.remote(num_cpus=1, max_restarts=-1, max_task_retries=RETRIES)(RolloutWorker)
         self.workers = [actor.remote(make_env, cfg, rows, i) for i, rows in enumerate(self.blocks)]
-        self.options, self.seed, self.stride, self.failures = None, 0, 0, 0
-        self.restarted: set[int] = set()
+        self.options, self.seed, self.stride, self.calls = None, 0, 0, 0
         try:
             self._get([w.pid.remote() for w in self.workers])
         except Exception:
@@ -190,36 +199,22 @@ class RayVecEnv:
     def reset(self, seed: int, stride: int = 0):
         self.seed, self.stride = seed, stride
         self._get([w.reset.remote(seed, stride, self.options) for w in self.workers])
-        self.restarted.clear()
 
     def set_reset_options(self, options: dict | None):
         self.options = options
         self._get([w.set_reset_options.remote(options) for w in self.workers])
 
+    def restart(self) -> tuple:
+        """What a restarted worker resets its envs with: seeds past any the run has used, and the
+        curriculum's current options."""
+        self.calls += 1
+        return self.seed + self.num_envs * (FRESH_SEEDS + self.calls), self.stride, self.options
+
     def lost(self, i: int):
-        """Worker i died or hung: make sure it restarts, and reset its envs before its next rollout."""
+        """Worker i did not deliver in time: restart it (its next call resets its envs)."""
         import ray
 
         ray.kill(self.workers[i], no_restart=False)
-        self.restarted.add(i)
-
-    def reset_restarted(self):
-        """Fresh seeds for the envs of restarted workers, so they do not replay episodes already played."""
-        import ray
-
-        for i in sorted(self.restarted):
-            self.failures += 1
-            seed = self.seed + self.num_envs * (FRESH_SEEDS + self.failures)
-            deadline = time.monotonic() + COLLECT_TIMEOUT
-            while True:
-                try:
-                    self._get(self.workers[i].reset.remote(seed, self.stride, self.options))
-                    break
-                except RuntimeError as e:
-                    if not isinstance(e.__cause__, ray.exceptions.ActorUnavailableError) or time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.2)  # Ray is still restarting the worker
-        self.restarted.clear()
 
     def close(self):
         import ray
@@ -246,8 +241,8 @@ class RayCollector:
     def collect(self) -> list[dict]:
         import ray
 
-        self.vec.reset_restarted()
         start = time.perf_counter()
+        restart = self.vec.restart()
         weights = ray.put({team: _numpy_state(p) for team, p in self.policies.items()})
         played = {team: (ray.put(_numpy_state(p)), rows.cpu().numpy()) for team, (p, rows) in self.opponents.items()}
         refs = []
@@ -257,7 +252,7 @@ class RayCollector:
                 n = self.policies[team].n_agents
                 mine[team] = (state, rows[envs.start * n:envs.stop * n])
             rng = torch.get_rng_state().numpy() if i == 0 else None
-            refs.append(worker.collect.remote(weights, mine, rng))
+            refs.append(worker.collect.remote(weights, mine, rng, restart))
         broadcast = time.perf_counter() - start
         ready, pending = ray.wait(refs, num_returns=len(refs), timeout=COLLECT_TIMEOUT)
         results = []

@@ -77,24 +77,29 @@ def test_two_ray_workers_learn_from_the_same_envs_with_other_action_draws(tmp_pa
     assert all(m["ray/workers_lost"] == 0 for m in two)
 
 
-def test_a_killed_ray_worker_is_restarted_and_training_goes_on(tmp_path):
+def test_a_ray_worker_killed_during_an_update_is_restarted_and_nothing_is_lost(tmp_path):
     cfg = config.resolve("ppo", ("test", dict(target="gym:CartPole-v1", envs=4, rollout_len=32, steps=5 * 128,
                                               ray="local", ray_workers=2)))
     trainer = Trainer(cfg, env_factory(cfg.target, cfg.env_kwargs), tmp_path)
-    victim = ray.get(trainer.vec.workers[1].pid.remote())
+    worker = trainer.vec.workers[1]
+    victim = ray.get(worker.pid.remote())
+
+    after = []
 
     def kill_during_update_2(episodes):
         if trainer.updates == 2:  # the hook runs inside the update, while the workers wait
             os.kill(victim, signal.SIGKILL)
+        if trainer.updates == 4:
+            after.append(ray.get(worker.pid.remote()))
         return {}
 
     trainer.metric_hooks.append(kill_during_update_2)
     trainer.train()
     rows = metrics(tmp_path)
     assert [m["update"] for m in rows] == [1, 2, 3, 4, 5]
-    lost = [m["ray/workers_lost"] for m in rows]
-    assert lost[:2] == [0, 0] and sum(lost) == 1 and lost[-1] == 0  # one rollout lost, then the worker is back
+    assert all(m["ray/workers_lost"] == 0 for m in rows)  # the next rollout ran on the restarted worker
     assert all(m["episodes"] > 0 for m in rows)
+    assert after and after[0] != victim
 
 
 def test_a_ray_run_resumes_from_its_checkpoint(tmp_path):
