@@ -1,5 +1,6 @@
 """The Ray backend (agents/ray_vec.py) on a local Ray of 2 CPUs: it learns, matches the local
-backend, survives a killed worker, resumes, and refuses an unreachable cluster."""
+backend, survives a killed worker and a stuck one, resumes, and refuses an unreachable cluster."""
+import contextlib
 import functools
 import json
 import os
@@ -124,3 +125,28 @@ def test_envs_per_worker_sets_the_envs_and_needs_ray_workers():
     assert cfg.envs == 15
     with pytest.raises(config.InputError, match="envs_per_worker needs ray"):
         config.resolve("ppo", ("flags", dict(envs_per_worker=5)))
+
+
+def test_a_stuck_ray_worker_times_out_and_the_update_uses_the_rollouts_that_arrived(tmp_path, monkeypatch):
+    from agents import ray_vec
+
+    monkeypatch.setattr(ray_vec, "COLLECT_TIMEOUT", 10.0)
+    cfg = config.resolve("ppo", ("test", dict(target="gym:CartPole-v1", envs=4, rollout_len=32, steps=4 * 128,
+                                              ray="local", ray_workers=2)))
+    trainer = Trainer(cfg, env_factory(cfg.target, cfg.env_kwargs), tmp_path)
+    stuck = ray.get(trainer.vec.workers[1].pid.remote())
+
+    def stop_during_update_1(episodes):
+        if trainer.updates == 1:
+            os.kill(stuck, signal.SIGSTOP)  # alive but never answering: only the timeout ends the wait
+        return {}
+
+    trainer.metric_hooks.append(stop_during_update_1)
+    try:
+        trainer.train()
+    finally:
+        with contextlib.suppress(ProcessLookupError):  # Ray has usually killed it already
+            os.kill(stuck, signal.SIGKILL)
+    lost = [m["ray/workers_lost"] for m in metrics(tmp_path)]
+    assert lost == [0, 1, 0, 0]
+    assert metrics(tmp_path)[1]["episodes"] > 0  # worker 0's envs still count in update 2
