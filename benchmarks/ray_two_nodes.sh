@@ -10,7 +10,24 @@ bin=.venv/bin
 steps=${1:-20000}
 port=6391
 tmp=$(mktemp -d /tmp/arena-ray-XXXX)
-trap '$bin/ray stop --force >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
+# at exit, end this rehearsal's Ray processes only: those whose command line, environment or open
+# files name $tmp (`ray stop` would stop every Ray on the machine)
+ours() {
+    for p in /proc/[0-9]*; do
+        pid=${p#/proc/}
+        [ "$pid" != "$$" ] || continue
+        if grep -qsa -- "$tmp" "$p/cmdline" "$p/environ" || ls -l "$p/fd" 2>/dev/null | grep -q -- "$tmp"; then
+            echo "$pid"
+        fi
+    done
+}
+cleanup() {
+    pids=$(ours); [ -z "$pids" ] || kill $pids 2>/dev/null || true
+    sleep 2
+    pids=$(ours); [ -z "$pids" ] || kill -9 $pids 2>/dev/null || true
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
 # the cluster's own token (Ray's token authentication), kept with the rehearsal's files
 export RAY_AUTH_MODE=token RAY_AUTH_TOKEN_PATH="$tmp/auth_token"
 $bin/python -c "import secrets; print(secrets.token_hex(32))" > "$RAY_AUTH_TOKEN_PATH"
