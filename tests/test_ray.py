@@ -21,7 +21,9 @@ SMALL_MAPPO = dict(target="hide_and_seek_quadrant", envs=2, rollout_len=16, seed
 
 @pytest.fixture(scope="module", autouse=True)
 def local_ray():
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    # the workers import pz:test_agents_toys as a cluster's nodes would: from their own path
+    tests = os.path.dirname(os.path.abspath(__file__))
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, runtime_env={"env_vars": {"PYTHONPATH": tests}})
     yield
     ray.shutdown()
 
@@ -65,6 +67,16 @@ def test_one_ray_worker_reproduces_the_local_run(tmp_path, algo, overrides):
     assert learned(metrics(tmp_path / "ray")) == learned(metrics(tmp_path / "local"))
     if "curriculum" in overrides:  # the env options did change during the run
         assert len({m["curriculum/layout__door_dropout"] for m in metrics(tmp_path / "ray")}) > 1
+
+
+@pytest.mark.parametrize("algo,target", [("trpo", "gym:Pendulum-v1"), ("tnpg", "gym:CartPole-v1"),
+                                         ("ippo", "pz:test_agents_toys")])
+def test_every_algorithm_and_target_kind_trains_on_ray_workers(tmp_path, algo, target):
+    args = ["train", target, "--algo", algo, "--envs", "4", "--rollout-len", "16", "--steps", "128", "--epochs", "1",
+            "--run-dir", str(tmp_path), "--ray", "--ray-workers", "2"]
+    assert main(args) == 0
+    rows = metrics(tmp_path)
+    assert [m["step"] for m in rows] == [64, 128] and all(m["ray/workers_lost"] == 0 for m in rows)
 
 
 def test_two_ray_workers_learn_from_the_same_envs_with_other_action_draws(tmp_path):
