@@ -19,7 +19,7 @@ from scenarios.errors import InputError
 
 # what a resume may change: how long, where and how fast the run goes, how often it saves, and when
 # the curriculum ends (to keep its schedule when a run is extended); never what it learns or on what
-MIDRUN = ("steps", "device", "workers", "threads", "update_threads", "overlap", "bf16", "checkpoint_every",
+MIDRUN = ("steps", "device", "workers", "ray", "ray_workers", "threads", "update_threads", "overlap", "bf16", "checkpoint_every",
           "checkpoint_minutes", "record_every", "curriculum_until")
 
 

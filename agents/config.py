@@ -70,6 +70,12 @@ class Config:
     steps: int = _opt(1_000_000, "total env steps (one step of one env, all its agents)", 1, BIG)
     envs: int = _opt(8, "parallel envs", 1, 4096)
     workers: int = _opt(0, "env worker processes; 0 = one per core", 0, 1024)
+    ray: str = _opt("", "collect on Ray actors (docs/ray.md): local (start Ray here), auto (the running cluster), "
+                        "host:port or ray://host:port; empty = worker processes on this machine")
+    ray_workers: int = _opt(0, "Ray rollout workers of 1 CPU each; 0 = one per CPU of the cluster (at most envs)",
+                            0, 100_000)
+    envs_per_worker: int = _opt(0, "envs per Ray worker: sets envs to ray_workers x envs_per_worker; 0 = envs "
+                                   "split evenly", 0, 4096)
     seed: int = _opt(0, "seed of the envs and of the networks", 0, MAX_SEED)
     device: str = _opt("auto", "torch device of the learner")
     threads: int = _opt(1, "torch CPU threads of the learner (env workers take the other cores)", 1, 1024)
@@ -138,7 +144,8 @@ class Config:
 
 GROUPS = {
     "what to train": ("target", "algo", "env_kwargs", "steps", "seed", "init_from"),
-    "collection": ("envs", "workers", "rollout_len", "overlap", "device", "threads", "update_threads", "bf16"),
+    "collection": ("envs", "workers", "rollout_len", "overlap", "device", "threads", "update_threads", "bf16", "ray",
+                   "ray_workers", "envs_per_worker"),
     "network": ("encoder", "hidden", "activation", "layer_norm", "recurrent", "chunk_len", "actor_per_rank",
                 "action_init", "critic", "norm_obs", "norm_value"),
     "returns and advantages": ("gamma", "gae_lambda", "norm_adv", "norm_adv_minibatch"),
@@ -245,6 +252,10 @@ def resolve(algo: str, *layers: tuple[str, dict]) -> Config:
         values.update(checked)
         origin.update(dict.fromkeys(checked, where))
     cfg = Config(**values)
+    if cfg.envs_per_worker:
+        if not (cfg.ray and cfg.ray_workers):
+            raise InputError("envs_per_worker needs ray and ray_workers (--ray [ADDRESS] --ray-workers N)")
+        cfg.envs = cfg.ray_workers * cfg.envs_per_worker
     for key, points in cfg.curriculum.items():
         if not (isinstance(points, list) and len(points) >= 2 and all(map(_finite_number, points))):
             raise InputError(f"curriculum: {key} must be a list of at least two finite numbers [start, ..., end], "

@@ -26,7 +26,11 @@ class RunningNorm(nn.Module):
         x = x.reshape(-1, *self.mean.shape).double()
         if len(x) == 0:
             return
-        n, mean, var = len(x), x.mean(0), x.var(0, unbiased=False)
+        self.merge(x.mean(0), x.var(0, unbiased=False), len(x))
+
+    @torch.no_grad()
+    def merge(self, mean: torch.Tensor, var: torch.Tensor, n: float):
+        """Take in a batch of `n` inputs given by its mean and variance."""
         total = self.count + n
         delta = mean - self.mean
         self.var.copy_((self.var * self.count + var * n + delta**2 * self.count * n / total) / total)

@@ -42,6 +42,7 @@ from agents.entropy import EntropyFloor
 from agents.envs import action_dim
 from agents.mappo import OpponentPool
 from agents.policy import TeamPolicy
+from agents.ray_vec import RayCollector, RayVecEnv, connect
 from agents.ppo import PPO
 from agents.trpo import TNPG, TRPO
 from agents.vec import InProcessVecEnv, make_vec_env
@@ -134,6 +135,8 @@ class Trainer:
         self.cfg, self.make_env, self.run_dir = cfg, make_env, Path(run_dir)
         self.device = resolve_device(cfg.device)
         seeds.train(cfg.seed)
+        if cfg.ray:  # an unreachable cluster fails before the run directory exists
+            connect(cfg.ray)
         created = not self.run_dir.exists()
         try:
             self.run_dir.mkdir(parents=True, exist_ok=True)
@@ -151,7 +154,11 @@ class Trainer:
         torch.set_num_threads(max(1, cfg.threads))
         torch.manual_seed(cfg.seed)
         self.generator = torch.Generator().manual_seed(cfg.seed)
-        self.vec = open_envs(make_env, cfg, cfg.envs, groups=2 if cfg.overlap else 1)  # 2 groups: overlapped collection
+        if cfg.ray:  # rollouts on Ray actors (agents/ray_vec.py)
+            self.vec = RayVecEnv(make_env, cfg, cfg.envs)
+            self.metric_hooks.append(lambda episodes: self.collector.timings)
+        else:
+            self.vec = open_envs(make_env, cfg, cfg.envs, groups=2 if cfg.overlap else 1)  # 2 groups: overlapped collection
         try:
             self._build(resume)
         except Exception:
@@ -176,7 +183,7 @@ class Trainer:
         self.policies = build_policies(self.vec.spec, cfg, self.device)
         self.algos = {team: ALGORITHMS[cfg.algo](p, cfg) for team, p in self.policies.items()}
         self.pool = OpponentPool(self.policies, cfg, cfg.envs) if cfg.opponent_pool and len(self.policies) > 1 else None
-        self.collector = Collector(self.vec, self.policies, cfg.rollout_len, self.device)
+        self.collector = (RayCollector if cfg.ray else Collector)(self.vec, self.policies, cfg.rollout_len, self.device)
         self.step = self.updates = 0
         self.recent = deque(maxlen=100)  # episode statistics for the progress bar
         self.curriculum = Curriculum(cfg) if cfg.curriculum else None

@@ -3,10 +3,12 @@
 A vectorised env owns `arrays`: for every name of `envs.array_layout` one numpy array with a
 leading env axis. The learner writes `action/*`, calls `step()`, and reads the rest. Two backends:
 `InProcessVecEnv` (plain loop, for 1 env or debugging) and `ProcessVecEnv` (worker processes that
-write straight into shared memory, so only a short message crosses the pipe per step). A distributed
-backend only has to provide the same members: `spec`, `num_envs`, `arrays`, `groups`, `reset(seed, stride)`,
-`step()`, `step_async(g)`, `step_wait(g)`, `close()`, and `set_reset_options(options)`, the `options`
-every later env reset receives.
+write straight into shared memory, so only a short message crosses the pipe per step); both are the
+default, on one machine. The distributed backend, `agents.ray_vec.RayVecEnv` (`--ray`), shares the
+members the trainer uses: `spec`, `num_envs`, `reset(seed, stride)`, `close()` and
+`set_reset_options(options)`, the `options` every later env reset receives; it has no `arrays` or
+`step()`, as its workers collect whole rollouts (`agents.ray_vec.RayCollector` replaces the
+`buffer.Collector` that reads `arrays`).
 
 Stepping in groups (double buffering): `groups` is a tuple of contiguous env ranges covering all envs
 (one range unless more were asked for). `step_async(g)` starts stepping the envs of group g and

@@ -451,6 +451,8 @@ def _add_config_flags(parser: argparse.ArgumentParser, lead: dict) -> None:
                 group.add_argument(flag, type=int, nargs="+", default=None, metavar="N", help=shown)
             elif isinstance(default, dict):
                 group.add_argument(flag, type=_yaml_mapping, default=None, metavar="YAML", help=shown)
+            elif name == "ray":  # --ray alone starts Ray on this machine
+                group.add_argument(flag, nargs="?", const="local", default=None, metavar="ADDRESS", help=shown)
             else:
                 group.add_argument(flag, type=type(default), default=None, choices=CHOICES.get(name), help=shown,
                                    metavar=None if name in CHOICES else METAVARS.get(name, name.split("_")[-1].upper()))
