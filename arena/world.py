@@ -185,8 +185,11 @@ class World:
         n_sites = draw(rng, sc.layout.sites) if sc.layout.sites.max else 0  # no draw: streams stay as they were
         radii = ([float(np.hypot(*h)) for h in obj_half] + [sc.agents.radius] * len(team)
                  + [box.size / math.sqrt(2)] * n_sites)
+        hider_region = sc.spawn.hiders
+        if sc.spawn.hiders_in_room and rng.random() < sc.spawn.hiders_in_room:  # no draw when off
+            hider_region = "room"
         regions = ([sc.spawn.boxes] * n_boxes + [sc.spawn.ramps] * n_ramps
-                   + [sc.spawn.hiders] * n_hiders + [sc.spawn.seekers] * n_seekers + ["anywhere"] * n_sites)
+                   + [hider_region] * n_hiders + [sc.spawn.seekers] * n_seekers + ["anywhere"] * n_sites)
         wall_half = sc.world.wall_thickness / 2
         at_doors = np.zeros((0, 3))
         if sc.spawn.boxes_at_doors and rng.random() < sc.spawn.boxes_at_doors:  # no draw when off

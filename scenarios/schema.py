@@ -229,6 +229,9 @@ class Spawn(Strict):
     or a random room; `each_room` deals the entities that ask for it out to the rooms in turn."""
     hiders: Region = "room"
     """Where hiders appear"""
+    hiders_in_room: Fraction = 0.0
+    """A spawn curriculum: the chance, each episode, that the hiders start in the hiders' room whatever
+    `hiders` says. 0 is the original game (upstream's quadrant spawns them anywhere)."""
     seekers: Region = "outside"
     """Where seekers appear"""
     boxes: Region = "room"
