@@ -8,6 +8,7 @@ Agents that are absent or already done have `active == 0` and zero observations.
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import gymnasium as gym
@@ -253,3 +254,25 @@ class TeamEnv:
                 done[f"return/{t.name}"] = float(np.mean(taking_part))
         self.reset(self.seed + self.seed_stride if self.seed_stride else None, self.seed_stride)
         return [done]
+
+
+def steps_per_second(make_env, seconds: float, flatten: bool = True, use_state: bool = True) -> float:
+    """Env-steps/s of one `TeamEnv` as the trainer steps it (flat arrays, the state for a centralised
+    critic, resets included), with random actions drawn before the clock starts."""
+    probe = as_parallel(make_env())
+    spec = describe(probe, flatten, use_state)
+    probe.close()
+    out = {name: np.zeros(shape, dtype) for name, (shape, dtype) in array_layout(spec).items()}
+    env = TeamEnv(as_parallel(make_env()), spec, out, flatten)
+    env.reset(seed=0, stride=1)
+    for i, t in enumerate(spec.teams):
+        t.action_space.seed(i)
+    draws = [{t.name: np.stack([t.action_space.sample() for _ in t.agents]).reshape(len(t.agents), -1)
+              for t in spec.teams} for _ in range(256)]
+    steps, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        for name, rows in draws[steps % len(draws)].items():
+            out[f"action/{name}"][:] = rows
+        env.step()
+        steps += 1
+    return steps / (time.perf_counter() - start)
