@@ -149,6 +149,8 @@ class TeamEnv:
         self.reset_options: dict | None = None  # passed to every env.reset (a curriculum sets them)
         self.seed: int | None = None
         self.seed_stride = 0
+        self._team_index = {a: spec.teams.index(t) for a, (t, _) in self.slot.items()}
+        self._offset = {t.name: bool(np.any(getattr(t.action_space, "start", 0))) for t in spec.teams}
         self._cleared = [out[f"{field}/{t.name}"] for t in spec.teams
                          for field in ("reward", "terminated", "truncated", "first")]
         # per agent: its team's reward / terminated / truncated arrays (its row in them is self.slot's)
@@ -210,14 +212,15 @@ class TeamEnv:
         if isinstance(space, gym.spaces.Discrete):
             return a[:, 0].astype(np.int64) + int(space.start)
         if isinstance(space, gym.spaces.MultiDiscrete):
-            return a.astype(np.int64).reshape(-1, *space.shape) + space.start
+            rows = a.astype(np.int64).reshape(-1, *space.shape)
+            return rows + space.start if self._offset[team.name] else rows
         return np.clip(a, space.low.ravel(), space.high.ravel()).reshape(-1, *space.shape).astype(space.dtype)
 
     def step(self) -> list[dict]:
         """Apply `action/*`, write the results; returns the statistics of an episode that ended."""
-        rows = {t.name: self._env_actions(t) for t in self.spec.teams}
+        rows = [self._env_actions(t) for t in self.spec.teams]
+        actions = {a: rows[self._team_index[a]][self.slot[a][1]] for a in self.env.agents}
         slot = self.slot
-        actions = {a: rows[slot[a][0].name][slot[a][1]] for a in self.env.agents}
         obs, rewards, terms, truncs, infos = self.env.step(actions)
         for row in self._cleared:
             row[:] = 0
