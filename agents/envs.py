@@ -8,6 +8,7 @@ Agents that are absent or already done have `active == 0` and zero observations.
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import gymnasium as gym
@@ -148,6 +149,8 @@ class TeamEnv:
         self.reset_options: dict | None = None  # passed to every env.reset (a curriculum sets them)
         self.seed: int | None = None
         self.seed_stride = 0
+        self._team_index = {a: spec.teams.index(t) for a, (t, _) in self.slot.items()}
+        self._offset = {t.name: bool(np.any(getattr(t.action_space, "start", 0))) for t in spec.teams}
         self._cleared = [out[f"{field}/{t.name}"] for t in spec.teams
                          for field in ("reward", "terminated", "truncated", "first")]
         # per agent: its team's reward / terminated / truncated arrays (its row in them is self.slot's)
@@ -209,14 +212,15 @@ class TeamEnv:
         if isinstance(space, gym.spaces.Discrete):
             return a[:, 0].astype(np.int64) + int(space.start)
         if isinstance(space, gym.spaces.MultiDiscrete):
-            return a.astype(np.int64).reshape(-1, *space.shape) + space.start
+            rows = a.astype(np.int64).reshape(-1, *space.shape)
+            return rows + space.start if self._offset[team.name] else rows
         return np.clip(a, space.low.ravel(), space.high.ravel()).reshape(-1, *space.shape).astype(space.dtype)
 
     def step(self) -> list[dict]:
         """Apply `action/*`, write the results; returns the statistics of an episode that ended."""
-        rows = {t.name: self._env_actions(t) for t in self.spec.teams}
+        rows = [self._env_actions(t) for t in self.spec.teams]
+        actions = {a: rows[self._team_index[a]][self.slot[a][1]] for a in self.env.agents}
         slot = self.slot
-        actions = {a: rows[slot[a][0].name][slot[a][1]] for a in self.env.agents}
         obs, rewards, terms, truncs, infos = self.env.step(actions)
         for row in self._cleared:
             row[:] = 0
@@ -253,3 +257,25 @@ class TeamEnv:
                 done[f"return/{t.name}"] = float(np.mean(taking_part))
         self.reset(self.seed + self.seed_stride if self.seed_stride else None, self.seed_stride)
         return [done]
+
+
+def steps_per_second(make_env, seconds: float, flatten: bool = True, use_state: bool = True) -> float:
+    """Env-steps/s of one `TeamEnv` as the trainer steps it (flat arrays, the state for a centralised
+    critic, resets included), with random actions drawn before the clock starts."""
+    probe = as_parallel(make_env())
+    spec = describe(probe, flatten, use_state)
+    probe.close()
+    out = {name: np.zeros(shape, dtype) for name, (shape, dtype) in array_layout(spec).items()}
+    env = TeamEnv(as_parallel(make_env()), spec, out, flatten)
+    env.reset(seed=0, stride=1)
+    for i, t in enumerate(spec.teams):
+        t.action_space.seed(i)
+    draws = [{t.name: np.stack([t.action_space.sample() for _ in t.agents]).reshape(len(t.agents), -1)
+              for t in spec.teams} for _ in range(256)]
+    steps, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        for name, rows in draws[steps % len(draws)].items():
+            out[f"action/{name}"][:] = rows
+        env.step()
+        steps += 1
+    return steps / (time.perf_counter() - start)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -55,7 +56,10 @@ def yardstick_steps_per_second(path: Path, seconds: float) -> float:
     return module.steps_per_second(seconds)
 
 
-def report(scenario: str, seconds: float, yardstick: Path | None = None) -> str:
+def report(scenario: str, seconds: float, yardstick: Path | None = None,
+           trainer_rate: Callable[[Callable, float], float] | None = None) -> str:
+    """`trainer_rate(make_env, seconds)`: env-steps/s of the learners' path (agents.envs.steps_per_second),
+    passed in because arena does not import the learners."""
     _pin_one_core()
     env_rate = env_steps_per_second(scenario, seconds)
     physics_rate = physics_steps_per_second(scenario, seconds)
@@ -64,7 +68,13 @@ def report(scenario: str, seconds: float, yardstick: Path | None = None) -> str:
              f"  env through the PettingZoo API : {env_rate:10,.0f} env-steps/s ({env_rate * agents:,.0f} agent-steps/s)",
              f"  bare physics substeps          : {physics_rate:10,.0f} steps/s",
              f"  env cost / physics cost        : {physics_rate / env_rate:10.2f}x"]
+    if trainer_rate is not None:
+        team_rate = trainer_rate(lambda: arena.parallel_env(scenario, flat_observations=True), seconds)
+        lines += [f"  env through the trainer's TeamEnv: {team_rate:8,.0f} env-steps/s (flat observations, state)",
+                  f"  trainer-path cost / physics cost: {physics_rate / team_rate:9.2f}x"]
     if yardstick is not None:
         naive = yardstick_steps_per_second(yardstick, seconds)
         lines.append(f"  naive yardstick ({yardstick.name}): {naive:,.0f} env-steps/s; ours is {env_rate / naive:.2f}x")
+        if trainer_rate is not None:
+            lines.append(f"  trainer path / yardstick        : {team_rate / naive:9.2f}x")
     return "\n".join(lines)

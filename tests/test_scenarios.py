@@ -104,4 +104,4 @@ def test_cli_preview_writes_a_png(tmp_path):
 def test_cli_bench_reports_both_rates():
     result = arena_cli("bench", "--seconds", "0.3")
     assert result.returncode == 0, result.stderr
-    assert "env-steps/s" in result.stdout and "bare physics" in result.stdout
+    assert "env-steps/s" in result.stdout and "bare physics" in result.stdout and "trainer's TeamEnv" in result.stdout

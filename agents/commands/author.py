@@ -97,9 +97,10 @@ def _preview(args) -> int:
 
 def _bench(args) -> int:
     scenarios.load(args.scenario)
+    from agents.envs import steps_per_second
     from arena.benchmark import report
 
     if args.yardstick is not None and not args.yardstick.is_file():
         raise InputError(f"--yardstick {args.yardstick}: no such file")
-    print(report(args.scenario, args.seconds, args.yardstick))
+    print(report(args.scenario, args.seconds, args.yardstick, steps_per_second))
     return 0
