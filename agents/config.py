@@ -41,7 +41,7 @@ class Config:
     seed: int = 0
     device: str = "auto"  # auto | cpu | cuda
     threads: int = 1  # torch CPU threads of the learner (env workers take the other cores)
-    update_threads: int = 1  # torch CPU threads during the gradient update, while the env workers wait
+    update_threads: int = 1  # CPU threads of the gradient update (teams update at once, one thread each), while the env workers wait
     # bfloat16 matrix products in the PPO / MAPPO update (autocast; weights, losses and rollouts stay
     # float32): much faster on CPUs with AMX or AVX512-BF16 and on recent GPUs
     bf16: bool = False
