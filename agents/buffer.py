@@ -81,11 +81,22 @@ def sequences(batch: dict, seq_len: int) -> dict:
     return seqs
 
 
-def minibatches(seqs: dict, n: int, generator=None, group: int = 1):
+def shuffles(batch: dict, seq_len: int, epochs: int, generator=None, group: int = 1) -> list[torch.Tensor]:
+    """The order of the `sequences(batch, seq_len)` row groups in each of `epochs` epochs, drawn up front
+    (teams that update in parallel threads draw theirs first, in team order, as one after the other would)."""
+    T, B = batch["mask"].shape
+    L = seq_len if batch["h_actor"] is not None else 1
+    return [torch.randperm((T // L) * B // group, generator=generator) for _ in range(epochs)]
+
+
+def minibatches(seqs: dict, n: int, generator=None, group: int = 1, order: torch.Tensor | None = None):
     """Yield `n` random minibatches of the `sequences`, which keep each `group` of consecutive rows
-    together and in order (a team's agents at one step, for one actor per rank)."""
+    together and in order (a team's agents at one step, for one actor per rank); `order`, one of
+    `shuffles`, fixes the groups' order instead of drawing it."""
     device = seqs["mask"].device
-    order = torch.randperm(seqs["mask"].shape[1] // group, generator=generator).to(device)
+    if order is None:
+        order = torch.randperm(seqs["mask"].shape[1] // group, generator=generator)
+    order = order.to(device)
     within = torch.arange(group, device=device)
     for groups in order.chunk(n):
         idx = (groups[:, None] * group + within).reshape(-1)

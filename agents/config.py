@@ -79,7 +79,8 @@ class Config:
     seed: int = _opt(0, "seed of the envs and of the networks", 0, MAX_SEED)
     device: str = _opt("auto", "torch device of the learner")
     threads: int = _opt(1, "torch CPU threads of the learner (env workers take the other cores)", 1, 1024)
-    update_threads: int = _opt(1, "torch CPU threads during the gradient update, while the env workers wait", 1, 1024)
+    update_threads: int = _opt(1, "CPU threads of the gradient update, while the env workers wait (with 2 or more "
+                                      "the teams update at once, one thread each)", 1, 1024)
     # bfloat16 matrix products in the PPO / MAPPO update (autocast; weights, losses and rollouts stay
     # float32): much faster on CPUs with AMX or AVX512-BF16 and on recent GPUs
     bf16: bool = _opt(False, "bfloat16 matrix products in the PPO / MAPPO update (weights stay float32)")

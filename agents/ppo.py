@@ -6,7 +6,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from agents.buffer import minibatches, sequences
+from agents.buffer import minibatches, sequences, shuffles
 from agents.policy import TeamPolicy
 
 
@@ -78,8 +78,13 @@ class PPO:
         device = self.params[0].device.type
         self.autocast = lambda: torch.autocast(device, dtype=torch.bfloat16, enabled=cfg.bf16)
 
-    def update(self, batch: dict, progress: float) -> dict:
-        """One PPO update on a rollout; `progress` in [0, 1] drives learning-rate annealing."""
+    def shuffles(self, batch: dict) -> list[torch.Tensor]:
+        """The minibatch order of each epoch of an update on `batch`, drawn from torch's global RNG."""
+        return shuffles(batch, self.cfg.chunk_len, self.cfg.epochs, group=self.policy.row_group)
+
+    def update(self, batch: dict, progress: float, orders: list[torch.Tensor] | None = None) -> dict:
+        """One PPO update on a rollout; `progress` in [0, 1] drives learning-rate annealing; `orders`
+        (from `shuffles`) are the epochs' minibatch orders, drawn here when not given."""
         cfg, policy = self.cfg, self.policy
         lr = cfg.lr * (1 - progress) if cfg.anneal_lr else cfg.lr
         for group in self.optimizer.param_groups:
@@ -91,8 +96,8 @@ class PPO:
         if per_component:
             ent_coef = torch.tensor(self.ent_coef, device=self.params[0].device)
         seqs = sequences(batch, cfg.chunk_len)
-        for _ in range(cfg.epochs):
-            for mb in minibatches(seqs, cfg.minibatches, group=policy.row_group):
+        for order in orders or self.shuffles(batch):
+            for mb in minibatches(seqs, cfg.minibatches, group=policy.row_group, order=order):
                 h = mb["h_actor"][0] if mb["h_actor"] is not None else None
                 with self.autocast():
                     dist, _ = policy.actor(mb["actor_in"], h, mb["first"])

@@ -27,6 +27,7 @@ import tempfile
 import time
 import threading
 from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -323,12 +324,9 @@ class Trainer:
         returns the update's metrics."""
         cfg = self.cfg
         progress = self.step / cfg.steps
-        torch.set_num_threads(cfg.update_threads)  # the env workers sit idle during the update
         for team, floor in self.entropy_floors.items():
             self.algos[team].ent_coef = floor.coef
-        losses = {team: algo.update(self.collector.rollouts[team].batch(cfg.gamma, cfg.gae_lambda), progress)
-                  for team, algo in self.algos.items()}
-        torch.set_num_threads(cfg.threads)
+        losses = self._update_teams(progress)
         holding = self.curriculum is None or self.curriculum.stage < self.curriculum.stages
         for team, floor in self.entropy_floors.items():
             losses[team].update(floor.logged())
@@ -367,6 +365,28 @@ class Trainer:
             return
         what = "interrupted" if isinstance(error, KeyboardInterrupt) else f"stopped by {type(error).__name__}"
         print(f"{what}: checkpoint of step {self.step} saved, --resume {self.run_dir} continues", file=sys.stderr)
+
+    def _update_teams(self, progress: float) -> dict:
+        """Each team's update on its rollout, while the env workers sit idle. With `update_threads` and
+        at least two PPO-family teams, the teams update at once, one Python thread each with its share
+        of the torch threads: on busy cores, the many small operations of an update pay far more for
+        torch's intra-op threads waiting on each other than they gain. The minibatch orders are drawn
+        first, in team order, so the results are those of the teams updated one after the other (unless
+        target_kl stops an update early)."""
+        cfg = self.cfg
+        batches = {team: self.collector.rollouts[team].batch(cfg.gamma, cfg.gae_lambda) for team in self.algos}
+        parallel = min(cfg.update_threads, len(self.algos)) if cfg.algo in config_mod.PPO_FAMILY else 1
+        torch.set_num_threads(cfg.update_threads // parallel)
+        try:
+            if parallel < 2:
+                return {team: algo.update(batches[team], progress) for team, algo in self.algos.items()}
+            orders = {team: algo.shuffles(batches[team]) for team, algo in self.algos.items()}
+            with ThreadPoolExecutor(parallel) as pool:
+                futures = {team: pool.submit(algo.update, batches[team], progress, orders[team])
+                           for team, algo in self.algos.items()}
+                return {team: future.result() for team, future in futures.items()}
+        finally:
+            torch.set_num_threads(cfg.threads)
 
     def _log(self, episodes: list[dict], losses: dict, steps_per_s: float) -> dict:
         self.recent.extend(episodes)

@@ -20,12 +20,16 @@ import argparse
 import os
 import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 
 from agents import config
 from agents.commands.learn import default_recipe, env_factory
 from agents.trainer import Trainer, open_envs
+from arena.benchmark import yardstick_steps_per_second
+
+YARDSTICK = Path(__file__).resolve().parents[2] / "shared" / "bench" / "naive_pymunk_world.py"
 
 
 def random_steps_per_s(make_env, cfg, n_envs: int, workers: int, seconds: float = 5.0) -> float:
@@ -67,6 +71,7 @@ def main():
     parser.add_argument("--algo", default="mappo", choices=("mappo", "ippo"))
     parser.add_argument("--repeat", type=int, default=1, help="alternate the trainings N times")
     parser.add_argument("--no-recipe", action="store_true", help="start from the algorithm's defaults")
+    parser.add_argument("--only", action="store_true", help="train the recipe as it is, no variants")
     args = parser.parse_args()
     recipe = None if args.no_recipe else default_recipe(args.scenario)
     layers = [(str(recipe), {k: v for k, v in config.read_yaml(recipe).items() if k != "algo"})] if recipe else []
@@ -87,8 +92,14 @@ def main():
                 f"both, {cfg.epochs // 2} epochs not {cfg.epochs}": variant(2, True, cfg.epochs // 2),
                 "both, bfloat16 update": variant(2, True, bf16=True),
                 "bfloat16, one actor per rank": variant(2, True, bf16=True, per_rank=True)}
+    if args.only:
+        variants = {"recipe": cfg}
     totals = {name: [0, 0.0] for name in variants}
+    yardsticks = []
     for _ in range(args.repeat):
+        if YARDSTICK.is_file():  # between the trainings, so that it sees the same load
+            yardsticks.append(yardstick_steps_per_second(YARDSTICK, 5.0))
+            print(f"  naive yardstick ({YARDSTICK.name}): {yardsticks[-1]:8.0f} env-steps/s", flush=True)
         for name, variant_cfg in variants.items():
             steps, elapsed, returns = train_steps_per_s(make_env, variant_cfg)
             totals[name][0] += steps
@@ -97,7 +108,11 @@ def main():
                   f"({steps} steps in {elapsed:.1f} s; last returns {returns})", flush=True)
     speed = {name: steps / seconds for name, (steps, seconds) in totals.items()}
     runs = f", over {args.repeat} runs each" if args.repeat > 1 else ""
-    for name in list(variants)[1:]:
+    if yardsticks:
+        naive = float(np.median(yardsticks))
+        for name, rate in speed.items():
+            print(f"  {name} end to end / naive yardstick: {rate / naive:.2f}x ({rate:.0f} / {naive:.0f}{runs})")
+    for name in list(variants)[1:] if "plain" in speed else ():
         print(f"  {name} / plain: {speed[name] / speed['plain']:.3f} "
               f"({speed[name]:.0f} / {speed['plain']:.0f} env-steps/s{runs})")
 
