@@ -451,6 +451,10 @@ class Trainer:
                        f"{self.updates} (step {self.step})")
             if self.record_wrapper:
                 entry.update(self.record_highlight(name))
+            # the milestones come in order (the paper's stages): a later one holding overtakes the earlier
+            for earlier in list(shown[0])[:list(shown[0]).index(name)]:
+                if earlier in self.firsts and "overtaken_step" not in self.firsts[earlier]:
+                    self.firsts[earlier]["overtaken_step"] = self.step
             self.firsts[name] = entry
             runfiles.write_json(self.run_dir / MILESTONES, self.firsts)
 

@@ -67,8 +67,10 @@ def test_first_steps_go_to_stages_json_with_a_highlight_and_survive_resume(tmp_p
     trainer = _trainer(run, 512, milestones, resume=True)
     trainer.train()
     resumed = json.loads((run / "stages.json").read_text())
-    assert resumed["always"] == noted["always"] and resumed["only_in_training"] == noted["only_in_training"]
-    assert resumed["late"]["step"] == 512  # the envs restart on resume: update 3 ends no episode
+    # "late", after both in the milestones' order, overtakes them when it first holds
+    assert resumed["always"] == {**noted["always"], "overtaken_step": 512}
+    assert resumed["only_in_training"] == {**noted["only_in_training"], "overtaken_step": 512}
+    assert resumed["late"]["step"] == 512 and "overtaken_step" not in resumed["late"]  # update 3 ends no episode
     assert (run / "highlights" / "always.replay.npz").stat().st_mtime_ns == before
 
     assert read_firsts(run) == {"always": 256, "only_in_training": 256, "late": 512}
