@@ -144,6 +144,7 @@ class Trainer:
         except OSError as e:
             raise InputError(f"--run-dir {self.run_dir}: cannot create the directory ({e.strerror})") from e
         self.metric_hooks: list = []
+        self.highlight_frames = None  # path -> (frames (T, H, W, 3), fps): highlights also go to TensorBoard
         self.record_wrapper, self.milestones = record_wrapper, milestones
         self.firsts: dict[str, dict] = {}  # milestone -> when it first held (stages.json)
         if milestones and resume:
@@ -451,12 +452,24 @@ class Trainer:
                        f"{self.updates} (step {self.step})")
             if self.record_wrapper:
                 entry.update(self.record_highlight(name))
+                if self.highlight_frames and entry.get("highlight"):
+                    self._log_video(f"highlight/{name}", *self.highlight_frames(self.run_dir / entry["highlight"]))
             # the milestones come in order (the paper's stages): a later one holding overtakes the earlier
             for earlier in list(shown[0])[:list(shown[0]).index(name)]:
                 if earlier in self.firsts and "overtaken_step" not in self.firsts[earlier]:
                     self.firsts[earlier]["overtaken_step"] = self.step
             self.firsts[name] = entry
             runfiles.write_json(self.run_dir / MILESTONES, self.firsts)
+
+    def _log_video(self, tag: str, frames: np.ndarray, fps: float) -> None:
+        """An animated GIF in TensorBoard's Images tab, as SummaryWriter.add_video makes it, encoded
+        with imageio (add_video itself needs moviepy 1.x)."""
+        import imageio.v3 as iio
+        from tensorboard.compat.proto.summary_pb2 import Summary
+
+        gif = iio.imwrite("<bytes>", frames, extension=".gif", duration=1000.0 / fps, loop=0)
+        image = Summary.Image(height=frames.shape[1], width=frames.shape[2], colorspace=3, encoded_image_string=gif)
+        self.writer._get_file_writer().add_summary(Summary(value=[Summary.Value(tag=tag, image=image)]), self.step)
 
     def record_highlight(self, name: str) -> dict:
         """Play episodes with the current policies until one shows milestone `name` (at most

@@ -34,6 +34,12 @@ class _Pictures:
         return np.frombuffer(pygame.image.tobytes(self.canvas, "RGB"), np.uint8).reshape(h, w, 3)
 
 
+def frames(replay: fmt.Replay, title: str = "", size: int = 256) -> np.ndarray:
+    """(T, H, W, 3) uint8: every frame of the episode as the viewer draws it, e.g. for TensorBoard."""
+    picture = _Pictures(replay, title, size, Overlays())
+    return np.stack([picture(k) for k in range(replay.num_frames)])
+
+
 def export_video(replay: fmt.Replay, out: str | Path, title: str, fps: float | None = None, size: int = 640,
                  overlays: Overlays = Overlays(), progress: bool = True) -> None:
     """fps defaults to real time (one frame per recorded dt)."""

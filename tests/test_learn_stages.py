@@ -45,7 +45,9 @@ def test_first_steps_go_to_stages_json_with_a_highlight_and_survive_resume(tmp_p
             state["highlighting"] = False
 
     trainer.record_highlight = highlighting
+    trainer.highlight_frames = learn.highlight_frames
     trainer.train()
+    trainer.writer.flush()
     # update 1 ends no episode (64 steps of an 80-step episode); update 2 (step 256) ends two
     noted = json.loads((run / "stages.json").read_text())
     assert set(noted) == {"always", "only_in_training"}
@@ -59,7 +61,17 @@ def test_first_steps_go_to_stages_json_with_a_highlight_and_survive_resume(tmp_p
     assert state["calls_while_highlighting"] == 1 + HIGHLIGHT_TRIES  # tries stop at the first success
     assert sorted(p.name for p in (run / "highlights").iterdir()) == ["always.replay.npz",
                                                                      "only_in_training.replay.npz"]
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    events = EventAccumulator(str(run / "tb"), size_guidance={"images": 0})
+    events.Reload()
+    assert sorted(events.Tags()["images"]) == ["highlight/always", "highlight/only_in_training"]
+    video = events.Images("highlight/always")[0]
+    assert video.step == 256 and video.encoded_image_string[:6] == b"GIF89a"
     highlight = replays.load(run / "highlights" / "always.replay.npz")
+    import imageio.v3 as iio
+
+    assert iio.imread(video.encoded_image_string, index=None, extension=".gif").shape[0] == highlight.num_frames
     assert highlight.meta["highlight"] == "always" and highlight.meta["step"] == 256
     out = capsys.readouterr().out
     assert "milestone: always first held in 100% of the 2 episodes of update 2 (step 256)" in out

@@ -85,6 +85,14 @@ def record_wrapper(env, path: Path, meta: dict):
     return RecordEpisodes(env, path.parent, meta_extra=meta, prefix=path.name)
 
 
+def highlight_frames(path: Path):
+    """A recorded highlight's frames and frame rate, for TensorBoard."""
+    from replays import export, format
+
+    replay = format.load(path)
+    return export.frames(replay, title=path.stem), 1.0 / replay.meta["dt"]
+
+
 def _unprefixed(episode: dict) -> dict:
     return {k.removeprefix("episode/"): v for k, v in episode.items() if k.startswith("episode/")}
 
@@ -229,6 +237,7 @@ def run_train(args) -> int:
                       milestones=stages_reached if arena else None)
     if arena:
         trainer.metric_hooks.append(stage_rates)
+        trainer.highlight_frames = highlight_frames
     print(f"training {cfg.algo} on {cfg.target} -> {run_dir}")
     metrics = trainer.train()
     returns = {k: round(v, 3) for k, v in metrics.items() if k.startswith("return/")}
