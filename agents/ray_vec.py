@@ -35,6 +35,7 @@ from agents.vec import InProcessVecEnv
 from scenarios.errors import InputError
 
 COLLECT_TIMEOUT = 900.0  # seconds; far above a rollout's time, so only a stuck worker reaches it
+STARTUP_TIMEOUT = 900.0  # seconds for the actors to start (and import torch) on a busy cluster
 CONNECT_TIMEOUT = 5.0  # seconds to reach a cluster's address before giving up
 FRESH_SEEDS = 1_000_000  # a restarted worker's envs reset with seeds at least this many env-blocks past the run's
 RETRIES = 3  # times a rollout call is run again on its restarted worker
@@ -182,17 +183,17 @@ class RayVecEnv:
         self.workers = [actor.remote(make_env, cfg, rows, i) for i, rows in enumerate(self.blocks)]
         self.options, self.seed, self.stride, self.calls = None, 0, 0, 0
         try:
-            self._get([w.pid.remote() for w in self.workers])
+            self._get([w.pid.remote() for w in self.workers], STARTUP_TIMEOUT)
         except Exception:
             self.close()
             raise
 
     @staticmethod
-    def _get(refs):
+    def _get(refs, timeout: float | None = None):
         import ray
 
         try:
-            return ray.get(refs, timeout=COLLECT_TIMEOUT)
+            return ray.get(refs, timeout=timeout or COLLECT_TIMEOUT)
         except ray.exceptions.RayError as e:
             raise RuntimeError(f"Ray rollout worker failed:\n{e}") from e
 
@@ -211,10 +212,12 @@ class RayVecEnv:
         return self.seed + self.num_envs * (FRESH_SEEDS + self.calls), self.stride, self.options
 
     def lost(self, i: int):
-        """Worker i did not deliver in time: restart it (its next call resets its envs)."""
+        """Worker i did not deliver in time: restart it (its next call resets its envs), and wait until
+        it is up, so that its start does not count against the next update's COLLECT_TIMEOUT."""
         import ray
 
         ray.kill(self.workers[i], no_restart=False)
+        self._get([self.workers[i].pid.remote()], STARTUP_TIMEOUT)
 
     def close(self):
         import ray
