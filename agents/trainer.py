@@ -440,8 +440,8 @@ class Trainer:
 
     def _note_milestones(self, episodes: list[dict]):
         shown = [m for m in map(self.milestones, episodes) if m]
-        names = [name for m in shown for name in m]
-        for name in dict.fromkeys(names):
+        order = list(dict.fromkeys(name for m in shown for name in m))  # the paper's stages, in order
+        for k, name in enumerate(order):
             share = sum(bool(m.get(name)) for m in shown) / len(shown)
             if name in self.firsts or share <= 0.5:
                 continue
@@ -454,8 +454,7 @@ class Trainer:
                 entry.update(self.record_highlight(name))
                 if self.highlight_frames and entry.get("highlight"):
                     self._log_video(f"highlight/{name}", *self.highlight_frames(self.run_dir / entry["highlight"]))
-            # the milestones come in order (the paper's stages): a later one holding overtakes the earlier
-            for earlier in list(shown[0])[:list(shown[0]).index(name)]:
+            for earlier in order[:k]:  # a later milestone holding overtakes the earlier ones
                 if earlier in self.firsts and "overtaken_step" not in self.firsts[earlier]:
                     self.firsts[earlier]["overtaken_step"] = self.step
             self.firsts[name] = entry

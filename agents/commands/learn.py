@@ -223,15 +223,14 @@ def run_train(args) -> int:
     arena = is_arena(cfg.target)
     if cfg.record_every and not arena:
         raise InputError(f"--record-every: only arena scenarios can be recorded, not {cfg.target}")
-    if arena:
-        check_curriculum(cfg)
-    else:  # a bad gym id or pz module is refused before the run directory is made
-        env_factory(cfg.target, cfg.env_kwargs)().close()
-    from agents.trainer import Trainer  # torch: only once the flags and files have passed
-
     make_env = env_factory(cfg.target, cfg.env_kwargs, flat=cfg.encoder == "mlp")
     if arena:
-        announce_compiling(make_env)
+        announce_compiling(make_env)  # before anything else builds an arena env and compiles in silence
+        check_curriculum(cfg)
+    else:  # a bad gym id or pz module is refused before the run directory is made
+        make_env().close()
+    from agents.trainer import Trainer  # torch: only once the flags and files have passed
+
     trainer = Trainer(cfg, make_env, run_dir, resume=bool(args.resume),
                       record_wrapper=record_wrapper if arena else None,
                       milestones=stages_reached if arena else None)
